@@ -11,7 +11,7 @@ BUILDDIR ?= $(CURDIR)/build
 export SRCDIR BUILDDIR QEMU_SERIES QEMU_SUITE QEMU_SRC_USER CACHE_DIR PREFIX DEBUG ASAN
 export NVME_PI_CACHE := $(CACHE_DIR)
 
-.PHONY: all deps qemu ours check check-unit check-qtest check-guest check-boot \
+.PHONY: all deps qemu qemu-also ours check check-unit check-qtest check-guest check-boot \
         check-asan demo clean distclean help
 
 all: qemu ours
@@ -30,22 +30,30 @@ $(CONFIG):
 deps: $(CONFIG)
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 
+# make check also builds these QEMU series and runs the qtests on them,
+# so the compat.h promise (builds with -Werror on 7.2 and 10.0) is tested.
+CHECK_ALSO_QEMU ?= $(filter-out $(QEMU_SERIES),7.2 10.0)
+
 qemu: deps
 	@scripts/qemu-build
+
+qemu-also: deps
+	@for s in $(CHECK_ALSO_QEMU); do scripts/qemu-build $$s || exit 1; done
 
 ours: deps
 	@scripts/ours-build
 
-check: all
-	@scripts/check
+check: all qemu-also
+	@CHECK_ALSO_QEMU="$(CHECK_ALSO_QEMU)" scripts/check
 
 demo: all
 	@scripts/demo
 
+# The qtests against an ASan + UBSan build of the same QEMU, built next to
+# the normal one (its own cache directory, build/qemu-<series>-asan).
 check-asan: deps
-	@./configure --enable-asan --qemu=$(QEMU_SERIES) --cache-dir=$(CACHE_DIR) >/dev/null
-	@scripts/qemu-build && scripts/check --only qtest; rc=$$?; \
-	 ./configure --qemu=$(QEMU_SERIES) --cache-dir=$(CACHE_DIR) >/dev/null; exit $$rc
+	@CONFIGURED_ASAN=$(ASAN) CONFIGURED_DEBUG=$(DEBUG) ASAN=yes scripts/qemu-build
+	@QEMU_DIR=$(BUILDDIR)/qemu-$(QEMU_SERIES)-asan scripts/check --only qtest
 
 clean:
 	rm -rf build/ours build/qemu build/qemu-* build/check
