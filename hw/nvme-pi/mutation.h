@@ -1,0 +1,97 @@
+/*
+ * nvme-pi: the mutation recorder's pure core.
+ *
+ * A write whose reads of guest memory differ is a mutation event.  This
+ * file owns what an event says (where the buffer changed, how much, the
+ * first old/new bytes, the guards, the outcome), the counters, the JSON
+ * line written to mutation-log=PATH, and the byte layout of vendor log
+ * page 0xC0.  The device glue supplies the reads, times and identities and
+ * does the writing.
+ *
+ * Pure C: no QEMU, no GLib, no I/O, nothing allocated.
+ */
+#ifndef NVME_PI_MUTATION_H
+#define NVME_PI_MUTATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MUTATION_SAMPLE 16 /* old/new bytes kept per event */
+#define MUTATION_LOG_PAGE_ID 0xC0
+#define MUTATION_LOG_PAGE_SIZE 512
+#define MUTATION_LOG_SIGNATURE "NVPI"
+#define MUTATION_LOG_VERSION 1
+
+typedef enum MutationOutcome {
+    MUTATION_PI_ERROR = 0,    /* the persisted bytes failed PI: error */
+    MUTATION_PERSISTED_FIRST, /* the bytes of the first read persisted */
+    MUTATION_PERSISTED_LAST,  /* the bytes of the last read persisted */
+    MUTATION_PERSISTED_TORN,  /* a mix of reads persisted */
+} MutationOutcome;
+
+typedef struct MutationEvent {
+    /* filled by the glue */
+    uint64_t time_ns; /* virtual or real clock, per dma-clock */
+    uint32_t nsid;
+    uint16_t cid;
+    uint16_t sqid;
+    uint8_t opcode;
+    uint64_t slba;
+    uint32_t nlb;         /* 1's based number of blocks */
+    uint32_t block_size;  /* data bytes per block, for first_lba */
+    bool has_guard;       /* namespace formatted with PI */
+    uint64_t guard_host;  /* guard the host sent for first_lba */
+    uint64_t guard_first; /* guard of the first read's data */
+    uint64_t guard_last;  /* guard of the last read's data */
+    MutationOutcome outcome;
+    /* filled by mutation_diff() */
+    uint32_t nreads;
+    uint32_t reads_differing;           /* reads that differ from the first */
+    uint64_t first_offset;              /* byte offset into the transfer */
+    uint64_t first_lba;                 /* slba + first_offset / block_size */
+    uint64_t bytes_changed;             /* positions where any read differs */
+    uint64_t lines_changed;             /* 64-byte lines with any difference */
+    uint8_t sample_len;                 /* valid bytes of old/new below */
+    uint8_t old_bytes[MUTATION_SAMPLE]; /* first read, from first_offset */
+    uint8_t new_bytes[MUTATION_SAMPLE]; /* last read, from first_offset */
+} MutationEvent;
+
+typedef struct MutationCounters {
+    uint64_t writes_checked; /* writes whose buffer was read >1 times */
+    uint64_t events;
+    uint64_t pi_errors;
+    uint64_t persisted_first;
+    uint64_t persisted_last;
+    uint64_t persisted_torn;
+    uint64_t bytes_changed;
+} MutationCounters;
+
+/*
+ * Compare @nreads reads of a @len-byte transfer.  Returns true (and fills
+ * the diff fields of @ev) when any read differs from the first.
+ */
+bool mutation_diff(const uint8_t *const *reads, uint32_t nreads, size_t len,
+                   MutationEvent *ev);
+
+void mutation_count(MutationCounters *c, const MutationEvent *ev);
+
+const char *mutation_outcome_name(MutationOutcome o);
+
+/*
+ * One JSON object (no newline) for @ev, from controller @ctrl (its
+ * serial).  Returns the length snprintf would produce; the line is
+ * complete only if that is < @size.
+ */
+int mutation_format_json(const MutationEvent *ev, const char *ctrl, char *buf,
+                         size_t size);
+
+/*
+ * Vendor log page 0xC0 (little-endian, MUTATION_LOG_PAGE_SIZE bytes; see
+ * docs/device.md): signature, version, counters, last event.  @last may
+ * be NULL.  Fills @buf completely (zero-padded).
+ */
+void mutation_log_page(const MutationCounters *c, const MutationEvent *last,
+                       uint8_t buf[MUTATION_LOG_PAGE_SIZE]);
+
+#endif /* NVME_PI_MUTATION_H */
