@@ -1,0 +1,26 @@
+/*
+ * image.h - the guest's initramfs: the cached per-kernel image from
+ * guest/mkimage, and the per-run job archive appended to it
+ * (docs/guest-protocol.md).
+ */
+#ifndef PIT_IMAGE_H
+#define PIT_IMAGE_H
+
+#include "kernel.h"
+#include "scenario.h"
+
+#include <glib.h>
+
+/* Path of the cached image for `k`, building it with guest/mkimage. */
+char *image_for_kernel(const Kernel *k, GError **error);
+
+/* Pure: the /nvme-pi/job text for one run. */
+char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
+                     guint64 seed);
+/* Pure: a newc cpio holding /nvme-pi/ and /nvme-pi/job. */
+GBytes *image_job_cpio(const char *job);
+/* Write image + padding + job cpio to `out`. */
+gboolean image_write_initrd(const char *image, GBytes *job_cpio,
+                            const char *out, GError **error);
+
+#endif
