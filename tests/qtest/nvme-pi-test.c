@@ -5,8 +5,9 @@
  *
  * This first file covers what the controller exposes before any queue
  * exists: PCI identity, the register file's reset values and write
- * masks, misaligned accesses, and realize-time errors.  The qtest NVMe
- * driver and the command-level cases grow beside it.
+ * masks, misaligned accesses, and realize-time errors.  It also holds
+ * main(), which registers the cases of the other nvme-pi-*-test.c files
+ * (all written against the qtest NVMe driver in nvme-drv.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,6 +16,7 @@
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
+#include "nvme-pi/nvme-pi-fixture.h"
 
 #define NVME_PI_SLOT    4
 #define FIRMWARE_ARGS   "-L /usr/share/qemu -L /usr/share/seabios "
@@ -175,5 +177,11 @@ int main(int argc, char **argv)
     qtest_add_func("/nvme-pi/regs/intms-intmc", test_intms_intmc);
     qtest_add_func("/nvme-pi/regs/misaligned", test_misaligned_access);
     qtest_add_func("/nvme-pi/realize/errors", test_realize_errors);
+    nvme_pi_ctrl_tests();
+    nvme_pi_admin_tests();
+    nvme_pi_queue_tests();
+    nvme_pi_io_tests();
+    nvme_pi_prot_tests();
+    nvme_pi_bad_tests();
     return g_test_run();
 }
