@@ -108,7 +108,8 @@ static int cmd_run(int argc, char **argv)
 {
     g_auto(GStrv) kernels = NULL;
     g_autofree char *backend = NULL, *accel_mode = NULL, *out = NULL,
-                    *seed_s = NULL, *model = NULL, *qemu_opt = NULL;
+                    *seed_s = NULL, *model = NULL, *qemu_opt = NULL,
+                    *image_opt = NULL;
     int repeat = 1, jobs = 1;
     gboolean until_fail = FALSE;
     GOptionEntry entries[] = {
@@ -134,6 +135,9 @@ static int cmd_run(int argc, char **argv)
           "MODEL" },
         { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu_opt,
           "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
+        { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_opt,
+          "use this initramfs instead of guest/mkimage's (one kernel only)",
+          "FILE" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
           "results directory (default build/pit/<timestamp>)", "DIR" },
         { NULL }
@@ -189,6 +193,15 @@ static int cmd_run(int argc, char **argv)
     }
     if (repeat < 1 || jobs < 1) {
         fprintf(stderr, "pit run: --repeat and --jobs must be >= 1\n");
+        return EXIT_INPUT;
+    }
+    if (image_opt && g_strv_length(kernels) > 1) {
+        fprintf(stderr, "pit run: --image fits one kernel's modules: give "
+                        "one --kernel\n");
+        return EXIT_INPUT;
+    }
+    if (image_opt && !g_file_test(image_opt, G_FILE_TEST_IS_REGULAR)) {
+        fprintf(stderr, "pit run: --image %s does not exist\n", image_opt);
         return EXIT_INPUT;
     }
     if (until_fail && repeat == 1) {
@@ -264,7 +277,8 @@ static int cmd_run(int argc, char **argv)
 
     for (unsigned i = 0; i < ks->len && !vm_interrupted(); i++) {
         Kernel *k = g_ptr_array_index(ks, i);
-        g_autofree char *image = image_for_kernel(k, &e);
+        g_autofree char *image =
+            image_opt ? g_strdup(image_opt) : image_for_kernel(k, &e);
         if (!image) {
             return fail(e);
         }

@@ -58,7 +58,7 @@ static gboolean send_all(int fd, const char *s, GError **error)
     size_t len = strlen(s);
 
     while (len) {
-        ssize_t n = write(fd, s, len);
+        ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) {
             continue;
         }

@@ -22,6 +22,17 @@
 #define BOOT_SLACK_TCG_S 180
 #define BOOT_SLACK_KVM_S 60
 
+/* $PIT_BOOT_SLACK overrides the slack (tests of pit's own timeouts). */
+static unsigned boot_slack(const char *accel)
+{
+    const char *env = g_getenv("PIT_BOOT_SLACK");
+
+    if (env && *env) {
+        return (unsigned)g_ascii_strtoull(env, NULL, 10);
+    }
+    return strcmp(accel, "kvm") ? BOOT_SLACK_TCG_S : BOOT_SLACK_KVM_S;
+}
+
 static char *read_text(const char *path)
 {
     char *data = NULL;
@@ -265,8 +276,7 @@ RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
         .console_path = console,
         .result_path = raw,
         .qmp_path = qmp,
-        .timeout_s = timeout + (strcmp(cfg->accel, "kvm") ? BOOT_SLACK_TCG_S
-                                                          : BOOT_SLACK_KVM_S),
+        .timeout_s = timeout + boot_slack(cfg->accel),
         .device_ids = (const char *const *)ids->pdata,
     };
     vm_run(&spec, &vo);

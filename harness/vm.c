@@ -38,6 +38,8 @@ void vm_install_signal_handlers(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* a QMP write after QEMU quit must be an error, not our death */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 bool vm_interrupted(void)
