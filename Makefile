@@ -11,7 +11,7 @@ BUILDDIR ?= $(CURDIR)/build
 export SRCDIR BUILDDIR QEMU_SERIES QEMU_SUITE QEMU_SRC_USER CACHE_DIR PREFIX DEBUG ASAN
 export NVME_PI_CACHE := $(CACHE_DIR)
 
-.PHONY: all deps qemu qemu-also ours check check-unit check-qtest check-guest check-boot \
+.PHONY: all install deps qemu qemu-also ours check \
         check-asan demo clean distclean help
 
 all: qemu ours
@@ -21,6 +21,7 @@ help:
 	@echo "make check      run every test; ends with 'N passed, N failed'"
 	@echo "make demo       the main job: build, fetch a kernel, boot, report"
 	@echo "make check-asan the qtests against an ASan+UBSan QEMU"
+	@echo "make install    install QEMU (as nvme-pi-qemu-system-x86_64) and tools under PREFIX"
 	@echo "make clean      remove build/ (the cache in $(CACHE_DIR) stays)"
 
 $(CONFIG):
@@ -54,6 +55,15 @@ demo: all
 check-asan: deps
 	@CONFIGURED_ASAN=$(ASAN) CONFIGURED_DEBUG=$(DEBUG) ASAN=yes scripts/qemu-build
 	@QEMU_DIR=$(BUILDDIR)/qemu-$(QEMU_SERIES)-asan scripts/check --only qtest
+
+# Installs the QEMU binary under a name of its own (it is not a full QEMU:
+# x86_64 only, our device list) and our tools, when they have been built.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 build/qemu/qemu-system-x86_64 $(DESTDIR)$(PREFIX)/bin/nvme-pi-qemu-system-x86_64
+	@for f in build/ours/harness/pit build/ours/guest/dio-torture/dio-torture; do \
+	    if [ -x $$f ]; then echo "install $$f"; install -m 755 $$f $(DESTDIR)$(PREFIX)/bin/; fi; \
+	done
 
 clean:
 	rm -rf build/ours build/qemu build/qemu-* build/check
