@@ -70,4 +70,15 @@
 #define nvme_pi_set_reset(dc, fn) ((dc)->reset = (fn))
 #endif
 
+/*
+ * 8.0 added bottom halves guarded against re-entry through the device's
+ * own MMIO (and Debian's 7.2 may carry the backport).
+ */
+#ifdef qemu_bh_new_guarded
+#define nvme_pi_bh_new(cb, opaque, dev) \
+    qemu_bh_new_guarded((cb), (opaque), &(dev)->mem_reentrancy_guard)
+#else
+#define nvme_pi_bh_new(cb, opaque, dev) qemu_bh_new((cb), (opaque))
+#endif
+
 #endif /* HW_NVME_PI_COMPAT_H */

@@ -1,17 +1,12 @@
 /*
  * nvme-pi: the PCI function and its register file (BAR0).
  *
- * This file owns what the host sees of the controller before any queue
- * exists: PCI identity (class 01:08:02, NVM Express), BAR0 with the
- * controller registers and doorbells, MSI-X in its own BAR, and the
- * CC/CSTS state machine.  Queue processing, admin and I/O commands live
- * in their own files.
- *
- * Status of this skeleton: registers read and write as the specification
- * describes, but there is no admin queue processing yet, so enabling the
- * controller (CC.EN=1) reports Controller Fatal Status instead of ready.
- * A driver therefore finds the device and gives up cleanly, which is the
- * truth about what it can do.
+ * This file owns what the host sees of the controller as a PCI device:
+ * PCI identity (class 01:08:02, NVM Express), BAR0 with the controller
+ * registers (doorbells are handed to queue.c), MSI-X in its own BAR with
+ * INTx as the fallback, INTMS/INTMC masking, and the CC/CSTS state
+ * machine: enable, disable (controller reset), shutdown and Controller
+ * Fatal Status.  Queues, admin and I/O commands live in their own files.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,7 +14,9 @@
 #include "qapi/error.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/main-loop.h"
 #include "hw/qdev-properties.h"
+#include "hw/qdev-properties-system.h"
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
 #include "nvme-pi.h"
@@ -30,16 +27,10 @@
  * TO = 1 (500 ms), DSTRD = 0, CSS bit 0 (NVM command set), MPSMIN = 0
  * (4 KiB), MPSMAX = 4 (64 KiB).
  */
-#define NVME_PI_CAP_MQES    1023ULL
-#define NVME_PI_CAP_DEFAULT (NVME_PI_CAP_MQES | (1ULL << 16) | \
-                             (1ULL << 24) | (1ULL << 37) | (4ULL << 52))
+#define NVME_PI_CAP_DEFAULT (NVME_PI_MQES | NVME_PI_CAP_CQR | \
+                             NVME_PI_CAP_TO(1) | NVME_PI_CAP_CSS_NVM | \
+                             NVME_PI_CAP_MPSMIN(0) | NVME_PI_CAP_MPSMAX(4))
 #define NVME_PI_VS          0x00010400  /* NVMe 1.4 */
-
-#define NVME_PI_CC_EN       (1u << 0)
-#define NVME_PI_CC_SHN(cc)  (((cc) >> 14) & 0x3)
-#define NVME_PI_CSTS_RDY    (1u << 0)
-#define NVME_PI_CSTS_CFS    (1u << 1)
-#define NVME_PI_CSTS_SHST_COMPLETE (2u << 2)
 
 static void nvme_pi_reset_regs(NvmePiCtrl *n)
 {
@@ -48,22 +39,123 @@ static void nvme_pi_reset_regs(NvmePiCtrl *n)
     n->regs.vs = NVME_PI_VS;
 }
 
+/*
+ * INTx is level triggered: asserted while any interrupt-enabled CQ that
+ * is not masked in INTMS holds entries the host has not consumed.  With
+ * MSI-X each posting sends a message on the CQ's vector.
+ */
+void nvme_pi_irq_update(NvmePiCtrl *n, NvmePiCQ *cq)
+{
+    PCIDevice *pci = PCI_DEVICE(n);
+    bool level = false;
+    unsigned i;
+
+    if (msix_enabled(pci)) {
+        if (cq && cq->ien && cq->head != cq->tail) {
+            trace_nvme_pi_irq_msix(cq->vector);
+            msix_notify(pci, cq->vector);
+        }
+        return;
+    }
+    for (i = 0; i < NVME_PI_MAX_QUEUES; i++) {
+        NvmePiCQ *c = &n->cq[i];
+
+        if (c->created && c->ien && c->head != c->tail &&
+            !(n->regs.intms & (1u << (c->vector & 31)))) {
+            level = true;
+            break;
+        }
+    }
+    if (level != n->irq_level) {
+        trace_nvme_pi_irq_intx(level);
+        n->irq_level = level;
+        pci_set_irq(pci, level);
+    }
+}
+
+/* A condition the controller cannot recover from without a reset. */
+void nvme_pi_fatal(NvmePiCtrl *n, const char *why)
+{
+    if (!(n->regs.csts & NVME_PI_CSTS_CFS)) {
+        trace_nvme_pi_cfs(why);
+        qemu_log_mask(LOG_GUEST_ERROR, "nvme-pi: controller fatal: %s\n",
+                      why);
+    }
+    n->regs.csts |= NVME_PI_CSTS_CFS;
+}
+
+/* Everything a controller reset (CC.EN 1 -> 0) returns to defaults. */
+static void nvme_pi_ctrl_reset(NvmePiCtrl *n)
+{
+    nvme_pi_queues_reset(n);
+    nvme_pi_admin_reset(n);
+    n->regs.csts = 0;
+    n->regs.intms = 0;
+    if (n->irq_level) {
+        n->irq_level = false;
+        pci_set_irq(PCI_DEVICE(n), 0);
+    }
+}
+
+static bool nvme_pi_start(NvmePiCtrl *n)
+{
+    uint32_t cc = n->regs.cc;
+    uint32_t asqs = (n->regs.aqa & 0xfff) + 1;
+    uint32_t acqs = ((n->regs.aqa >> 16) & 0xfff) + 1;
+    unsigned mps = NVME_PI_CC_MPS(cc);
+
+    if (mps > 4) {
+        trace_nvme_pi_enable_bad("CC.MPS above CAP.MPSMAX", cc);
+        return false;
+    }
+    if (NVME_PI_CC_CSS(cc) != 0) {
+        trace_nvme_pi_enable_bad("CC.CSS: only the NVM command set", cc);
+        return false;
+    }
+    if (NVME_PI_CC_AMS(cc) != 0) {
+        trace_nvme_pi_enable_bad("CC.AMS: only round robin", cc);
+        return false;
+    }
+    if (asqs < 2 || acqs < 2) {
+        trace_nvme_pi_enable_bad("AQA: admin queues need 2+ entries",
+                                 n->regs.aqa);
+        return false;
+    }
+    if (!n->regs.asq || !n->regs.acq) {
+        trace_nvme_pi_enable_bad("ASQ/ACQ not set", cc);
+        return false;
+    }
+    n->page_size = 4096u << mps;
+    nvme_pi_cq_init(n, 0, n->regs.acq, acqs, 0, true);
+    nvme_pi_sq_init(n, 0, 0, n->regs.asq, asqs);
+    return true;
+}
+
 static void nvme_pi_write_cc(NvmePiCtrl *n, uint32_t val)
 {
     uint32_t old = n->regs.cc;
 
     n->regs.cc = val;
     if ((val & NVME_PI_CC_EN) && !(old & NVME_PI_CC_EN)) {
-        /* No admin queue processing yet: say so rather than fake RDY. */
-        trace_nvme_pi_enable_unsupported(val);
-        n->regs.csts |= NVME_PI_CSTS_CFS;
+        if (nvme_pi_start(n)) {
+            trace_nvme_pi_enable(val);
+            n->regs.csts = NVME_PI_CSTS_RDY;
+        } else {
+            nvme_pi_fatal(n, "invalid configuration at CC.EN");
+        }
     } else if (!(val & NVME_PI_CC_EN) && (old & NVME_PI_CC_EN)) {
         trace_nvme_pi_disable();
-        nvme_pi_reset_regs(n);
-        n->regs.cc = val;
+        nvme_pi_ctrl_reset(n);
     }
     if (NVME_PI_CC_SHN(val) && !NVME_PI_CC_SHN(old)) {
-        n->regs.csts |= NVME_PI_CSTS_SHST_COMPLETE;
+        trace_nvme_pi_shutdown(NVME_PI_CC_SHN(val));
+        if (n->ns.present) {
+            nvme_pi_ns_flush(&n->ns);
+        }
+        n->regs.csts = (n->regs.csts & ~NVME_PI_CSTS_SHST_MASK) |
+                       NVME_PI_CSTS_SHST_COMPLETE;
+    } else if (!NVME_PI_CC_SHN(val) && NVME_PI_CC_SHN(old)) {
+        n->regs.csts &= ~NVME_PI_CSTS_SHST_MASK;
     }
 }
 
@@ -79,7 +171,7 @@ static uint64_t nvme_pi_mmio_read(void *opaque, hwaddr addr, unsigned size)
         trace_nvme_pi_mmio_bad(addr, size);
         return 0;
     }
-    if (addr < sizeof(NvmePiRegs) + 8) {
+    if (addr < 0x38) {
         /* Serialise the register file in its on-bar layout. */
         uint8_t bar[0x38] = { 0 };
 
@@ -113,12 +205,18 @@ static void nvme_pi_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         trace_nvme_pi_mmio_bad(addr, size);
         return;
     }
+    if (addr >= NVME_PI_REG_SIZE) {
+        nvme_pi_doorbell_write(n, addr - NVME_PI_REG_SIZE, (uint32_t)val);
+        return;
+    }
     switch (addr) {
     case NVME_PI_REG_INTMS:
         n->regs.intms |= (uint32_t)val;
+        nvme_pi_irq_update(n, NULL);
         break;
     case NVME_PI_REG_INTMC:
         n->regs.intms &= ~(uint32_t)val;
+        nvme_pi_irq_update(n, NULL);
         break;
     case NVME_PI_REG_CC:
         nvme_pi_write_cc(n, (uint32_t)val);
@@ -141,7 +239,7 @@ static void nvme_pi_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         n->regs.acq = deposit64(n->regs.acq, 32, 32, val);
         break;
     default:
-        /* Read-only registers and doorbells of queues that do not exist. */
+        /* Read-only registers (CAP, VS, CSTS) and reserved space. */
         trace_nvme_pi_mmio_ignored(addr, val);
         break;
     }
@@ -161,6 +259,7 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
 {
     NvmePiCtrl *n = NVME_PI(pci);
     uint8_t *conf = pci->config;
+    unsigned i;
 
     if (!n->serial) {
         error_setg(errp, "nvme-pi: 'serial' property is required "
@@ -170,6 +269,14 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
     if (n->msix_qsize < 1 || n->msix_qsize > 2048) {
         error_setg(errp, "nvme-pi: msix_qsize must be 1..2048, got %u",
                    n->msix_qsize);
+        return;
+    }
+    if (n->max_ioqpairs < 1 || n->max_ioqpairs > NVME_PI_MAX_IOQPAIRS) {
+        error_setg(errp, "nvme-pi: max_ioqpairs must be 1..%d, got %u",
+                   NVME_PI_MAX_IOQPAIRS, n->max_ioqpairs);
+        return;
+    }
+    if (!nvme_pi_ns_realize(n, errp)) {
         return;
     }
 
@@ -186,22 +293,60 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
     if (msix_init_exclusive_bar(pci, n->msix_qsize, NVME_PI_MSIX_BAR, errp)) {
         return;
     }
+    for (i = 0; i < n->msix_qsize; i++) {
+        msix_vector_use(pci, i);
+    }
+    n->bh = nvme_pi_bh_new(nvme_pi_process, n, DEVICE(n));
     nvme_pi_reset_regs(n);
+    nvme_pi_admin_reset(n);
 }
 
 static void nvme_pi_exit(PCIDevice *pci)
 {
+    NvmePiCtrl *n = NVME_PI(pci);
+    unsigned i;
+
+    nvme_pi_queues_reset(n);
+    if (n->bh) {
+        qemu_bh_delete(n->bh);
+        n->bh = NULL;
+    }
+    if (n->ns.present) {
+        nvme_pi_ns_flush(&n->ns);
+    }
+    for (i = 0; i < n->msix_qsize; i++) {
+        msix_vector_unuse(pci, i);
+    }
     msix_uninit_exclusive_bar(pci);
 }
 
 static void nvme_pi_reset(DeviceState *dev)
 {
-    nvme_pi_reset_regs(NVME_PI(dev));
+    NvmePiCtrl *n = NVME_PI(dev);
+
+    nvme_pi_ctrl_reset(n);
+    nvme_pi_reset_regs(n);
 }
 
+/*
+ * Format properties default to "not given" (0 / all ones) so that an
+ * image's own header decides what was not asked for; see ns.c.
+ */
 static NVME_PI_PROPS_CONST Property nvme_pi_props[] = {
+    DEFINE_PROP_DRIVE("drive", NvmePiCtrl, ns.blk),
     DEFINE_PROP_STRING("serial", NvmePiCtrl, serial),
+    DEFINE_PROP_UINT32("logical_block_size", NvmePiCtrl, prop_lbs, 0),
+    DEFINE_PROP_UINT32("physical_block_size", NvmePiCtrl, prop_pbs, 0),
+    DEFINE_PROP_UINT16("ms", NvmePiCtrl, prop_ms, UINT16_MAX),
+    DEFINE_PROP_UINT8("mset", NvmePiCtrl, prop_mset, UINT8_MAX),
+    DEFINE_PROP_UINT8("pi", NvmePiCtrl, prop_pi, UINT8_MAX),
+    DEFINE_PROP_UINT8("pil", NvmePiCtrl, prop_pil, UINT8_MAX),
+    DEFINE_PROP_UINT8("pif", NvmePiCtrl, prop_pif, UINT8_MAX),
+    DEFINE_PROP_UINT8("mdts", NvmePiCtrl, mdts, 7),
+    DEFINE_PROP_UINT32("max_ioqpairs", NvmePiCtrl, max_ioqpairs,
+                       NVME_PI_MAX_IOQPAIRS),
     DEFINE_PROP_UINT32("msix_qsize", NvmePiCtrl, msix_qsize, 65),
+    DEFINE_PROP_BOOL("pi-strict", NvmePiCtrl, pi_strict, true),
     DEFINE_PROP_UINT16("vendor-id", NvmePiCtrl, vendor_id, 0x1234),
     DEFINE_PROP_UINT16("device-id", NvmePiCtrl, device_id, 0x5049),
     NVME_PI_PROP_END

@@ -1,6 +1,14 @@
 /*
  * nvme-pi: controller state shared by the files of the device model.
  *
+ * ctrl.c   PCI function, BAR0 registers, CC/CSTS, interrupts
+ * queue.c  submission/completion queues, doorbells, arbitration
+ * admin.c  admin command set, features, logs, AER
+ * io.c     NVM command set (read, write, compare, verify, ...)
+ * dma.c    data and metadata pointers (PRP, SGL) and the bounce copies
+ * ns.c     the namespace: backing image layout and LBA formats
+ * pi-io.c  glue between an I/O command and the pure PI engine (pi.h)
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef HW_NVME_PI_H
@@ -8,15 +16,26 @@
 
 #include "compat.h"
 #include "exec/memory.h"
+#include "block/nvme.h"
+#include "nvme-spec.h"
+#include "pi.h"
 
 #define TYPE_NVME_PI "nvme-pi"
 OBJECT_DECLARE_SIMPLE_TYPE(NvmePiCtrl, NVME_PI)
 
 /* BAR0: controller registers then doorbells (stride 4 bytes, DSTRD=0). */
 #define NVME_PI_REG_SIZE        0x1000
-#define NVME_PI_MAX_QUEUES      65      /* admin + 64 I/O queue pairs */
+#define NVME_PI_MAX_IOQPAIRS    64
+#define NVME_PI_MAX_QUEUES      (NVME_PI_MAX_IOQPAIRS + 1) /* + admin */
 #define NVME_PI_BAR0_SIZE       (NVME_PI_REG_SIZE + 2 * 4 * NVME_PI_MAX_QUEUES)
 #define NVME_PI_MSIX_BAR        4
+
+#define NVME_PI_MQES            1023    /* CAP.MQES, 0's based */
+#define NVME_PI_AERL            3       /* 4 outstanding AERs */
+#define NVME_PI_ELPE            63      /* 64 error log entries */
+#define NVME_PI_MAX_AER_EVENTS  16
+#define NVME_PI_VENDOR_LOG_SIZE 4096    /* log page C0h, see device.md */
+#define NVME_PI_NSID            1       /* the controller's namespace */
 
 /* Register offsets (NVMe base specification, 3.1 "Controller Registers"). */
 enum {
@@ -43,17 +62,161 @@ typedef struct NvmePiRegs {
     uint64_t acq;
 } NvmePiRegs;
 
+typedef struct NvmePiCQ {
+    bool created;
+    bool ien;
+    bool phase;
+    uint16_t cqid;
+    uint16_t vector;
+    uint32_t size;          /* entries (1's based) */
+    uint32_t head, tail;
+    uint64_t dma_addr;
+    unsigned nsq;           /* SQs posting here */
+} NvmePiCQ;
+
+typedef struct NvmePiSQ {
+    bool created;
+    uint16_t sqid;
+    uint16_t cqid;
+    uint32_t size;
+    uint32_t head, tail;
+    uint64_t dma_addr;
+} NvmePiSQ;
+
+/* A namespace's format and where it lives in the backing image. */
+typedef struct NvmePiNs {
+    BlockBackend *blk;
+    bool present;
+    uint32_t nsid;
+    uint8_t lbaf;           /* index into nvme_pi_lbaf[] */
+    uint32_t lbasz;         /* data bytes per block */
+    uint16_t ms;            /* metadata bytes per block */
+    bool extended;          /* mset: metadata interleaved on the wire */
+    uint8_t pi;             /* PI type 0..3 */
+    bool pi_first;          /* pil */
+    uint8_t pif;            /* 0 = 16b guard, 2 = 64b guard */
+    uint32_t pbs;           /* physical block size, for NPWG/NPWA */
+    int64_t img_size;       /* backing image length */
+    uint64_t nlbas;
+    uint64_t data_off;      /* byte offsets in the backing image */
+    uint64_t meta_off;
+    PiFormat pifmt;         /* the same, as the PI engine sees it */
+} NvmePiNs;
+
+/* One command being processed. */
+typedef struct NvmePiReq {
+    NvmeCmd cmd;
+    NvmePiSQ *sq;
+    uint32_t result;        /* CQE DW0 */
+} NvmePiReq;
+
 struct NvmePiCtrl {
     PCIDevice parent_obj;
 
     MemoryRegion bar0;
     NvmePiRegs regs;
+    uint32_t page_size;     /* from CC.MPS */
+    bool irq_level;         /* INTx pin state */
+
+    NvmePiSQ sq[NVME_PI_MAX_QUEUES];
+    NvmePiCQ cq[NVME_PI_MAX_QUEUES];
+    QEMUBH *bh;
+    bool processing;
+    unsigned rr_next;       /* round-robin position over SQs */
+    uint16_t nsq_granted;   /* Number of Queues feature, 1's based */
+    uint16_t ncq_granted;
+
+    /* features (current values) */
+    uint32_t feat_arb;
+    uint32_t feat_temp_over;
+    uint32_t feat_temp_under;
+    uint32_t feat_err_rec;
+    bool feat_vwc;
+    uint32_t feat_intc;
+    uint32_t feat_aec;
+    uint32_t feat_kato;
+
+    /* asynchronous events */
+    uint16_t aer_cid[NVME_PI_AERL + 1];
+    unsigned aer_outstanding;
+    NvmeAerResult aer_queue[NVME_PI_MAX_AER_EVENTS];
+    unsigned aer_queued;
+    uint8_t aer_masked;     /* event types waiting for their log page */
+
+    /* error information log: a ring, newest at errlog_next - 1 */
+    NvmeErrorLog errlog[NVME_PI_ELPE + 1];
+    unsigned errlog_next;
+    uint64_t error_count;
+
+    /* SMART counters */
+    uint64_t units_read, units_written;      /* in 512-byte units */
+    uint64_t host_reads, host_writes;
+    uint64_t media_errors;
+
+    NvmePiNs ns;
 
     /* properties */
     char *serial;
     uint32_t msix_qsize;
     uint16_t vendor_id;
     uint16_t device_id;
+    uint32_t prop_lbs, prop_pbs;
+    uint16_t prop_ms;
+    uint8_t prop_mset, prop_pi, prop_pil, prop_pif;
+    uint8_t mdts;
+    uint32_t max_ioqpairs;
+    bool pi_strict;
 };
+
+/* ctrl.c */
+void nvme_pi_irq_update(NvmePiCtrl *n, NvmePiCQ *cq);
+void nvme_pi_fatal(NvmePiCtrl *n, const char *why);
+
+/* queue.c */
+void nvme_pi_queues_reset(NvmePiCtrl *n);
+void nvme_pi_cq_init(NvmePiCtrl *n, uint16_t cqid, uint64_t addr,
+                     uint32_t size, uint16_t vector, bool ien);
+void nvme_pi_sq_init(NvmePiCtrl *n, uint16_t sqid, uint16_t cqid,
+                     uint64_t addr, uint32_t size);
+void nvme_pi_sq_delete(NvmePiCtrl *n, uint16_t sqid);
+void nvme_pi_cq_delete(NvmePiCtrl *n, uint16_t cqid);
+void nvme_pi_doorbell_write(NvmePiCtrl *n, hwaddr off, uint32_t val);
+bool nvme_pi_post_cqe(NvmePiCtrl *n, NvmePiCQ *cq, uint16_t sqid,
+                      uint16_t sqhd, uint16_t cid, uint16_t status,
+                      uint32_t result);
+void nvme_pi_kick(NvmePiCtrl *n);
+void nvme_pi_process(void *opaque);
+
+/* admin.c */
+uint16_t nvme_pi_admin_cmd(NvmePiCtrl *n, NvmePiReq *req);
+void nvme_pi_admin_reset(NvmePiCtrl *n);
+void nvme_pi_aer_enqueue(NvmePiCtrl *n, uint8_t type, uint8_t info,
+                         uint8_t log_page);
+void nvme_pi_aer_deliver(NvmePiCtrl *n);
+void nvme_pi_error_log_add(NvmePiCtrl *n, NvmePiReq *req, uint16_t status,
+                           uint64_t lba, uint32_t nsid);
+
+/* io.c */
+uint16_t nvme_pi_io_cmd(NvmePiCtrl *n, NvmePiReq *req);
+
+/* ns.c */
+typedef struct NvmePiLbaf {
+    uint32_t ds;            /* data bytes */
+    uint16_t ms;            /* metadata bytes */
+    uint8_t pif;            /* guard format usable with this format */
+} NvmePiLbaf;
+extern const NvmePiLbaf nvme_pi_lbaf[];
+extern const unsigned nvme_pi_nlbaf;
+bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp);
+uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                           uint8_t pi, bool pi_first);
+uint16_t nvme_pi_ns_check_format(uint8_t lbaf, uint8_t pi);
+uint16_t nvme_pi_ns_read(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
+                         uint8_t *data, uint8_t *meta);
+uint16_t nvme_pi_ns_write(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
+                          const uint8_t *data, const uint8_t *meta,
+                          bool fua);
+uint16_t nvme_pi_ns_deallocate(NvmePiNs *ns, uint64_t slba, uint64_t nlb);
+uint16_t nvme_pi_ns_flush(NvmePiNs *ns);
 
 #endif /* HW_NVME_PI_H */

@@ -1,0 +1,417 @@
+/*
+ * nvme-pi: the namespace, its LBA formats and its backing image.
+ *
+ * This file owns how a namespace is stored: the LBA format table the
+ * controller offers, the layout of the backing image, and the block I/O
+ * that reads and writes data and metadata there.
+ *
+ * Backing image layout (docs/device.md has the full description):
+ *
+ *   offset 0          header block (4096 bytes): magic, format, sizes
+ *   offset 4096       data region: nlbas x lbasz bytes, LBA order
+ *   after the data    metadata region: nlbas x ms bytes, LBA order
+ *
+ * Metadata is always stored apart from the data, whatever the host's
+ * view (mset: extended LBA or separate buffer); that is a property of the
+ * transfer, not of the storage.  A freshly formatted or deallocated block
+ * reads as zero data and all-ones metadata, i.e. the PI escape values
+ * (application tag FFFFh, reference tag all ones), so unwritten blocks
+ * never fail a PI check.  The header makes the format and the metadata
+ * persist across QEMU restarts.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "nvme-pi.h"
+#include "crc.h"
+#include "trace.h"
+
+#define NVME_PI_HDR_SIZE        4096
+#define NVME_PI_HDR_MAGIC       "nvme-pi\0"
+#define NVME_PI_HDR_VERSION     1
+#define NVME_PI_FILL_CHUNK      (1024 * 1024)
+#define NVME_PI_ZERO_CHUNK      (1ULL << 30)
+
+/*
+ * The LBA formats offered, in Identify Namespace order.  The guard
+ * format is a property of the LBA format (ELBAF.PIF): 64b guard needs a
+ * 16-byte tuple, so it has formats of its own.
+ */
+const NvmePiLbaf nvme_pi_lbaf[] = {
+    {  512,  0, 0 }, {  512,  8, 0 }, {  512, 16, 0 }, {  512, 64, 0 },
+    { 4096,  0, 0 }, { 4096,  8, 0 }, { 4096, 16, 0 }, { 4096, 64, 0 },
+    {  512, 16, 2 }, {  512, 64, 2 }, { 4096, 16, 2 }, { 4096, 64, 2 },
+};
+const unsigned nvme_pi_nlbaf = ARRAY_SIZE(nvme_pi_lbaf);
+
+/* On-image header, little endian. */
+typedef struct QEMU_PACKED NvmePiHdr {
+    char magic[8];
+    uint32_t version;
+    uint32_t lbasz;
+    uint16_t ms;
+    uint8_t mset;
+    uint8_t pi;
+    uint8_t pil;
+    uint8_t pif;
+    uint8_t lbaf;
+    uint8_t rsvd23;
+    uint64_t nlbas;
+    uint64_t data_off;
+    uint64_t meta_off;
+    uint32_t crc;           /* CRC32C of the bytes before it */
+} NvmePiHdr;
+
+static int nvme_pi_lbaf_find(uint32_t ds, uint16_t ms, uint8_t pif)
+{
+    unsigned i;
+
+    for (i = 0; i < nvme_pi_nlbaf; i++) {
+        if (nvme_pi_lbaf[i].ds == ds && nvme_pi_lbaf[i].ms == ms &&
+            nvme_pi_lbaf[i].pif == pif) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Whether PI type pi can be used with LBA format lbaf. */
+uint16_t nvme_pi_ns_check_format(uint8_t lbaf, uint8_t pi)
+{
+    const NvmePiLbaf *f;
+
+    if (lbaf >= nvme_pi_nlbaf) {
+        return NVME_INVALID_FORMAT | NVME_PI_STATUS_DNR;
+    }
+    f = &nvme_pi_lbaf[lbaf];
+    if (pi > 3) {
+        return NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
+    }
+    if (pi && f->ms < pi_tuple_size(f->pif)) {
+        return NVME_INVALID_FORMAT | NVME_PI_STATUS_DNR;
+    }
+    return NVME_SUCCESS;
+}
+
+static void nvme_pi_ns_set_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                                  uint8_t pi, bool pi_first)
+{
+    const NvmePiLbaf *f = &nvme_pi_lbaf[lbaf];
+
+    ns->lbaf = lbaf;
+    ns->lbasz = f->ds;
+    ns->ms = f->ms;
+    ns->pif = f->pif;
+    ns->extended = extended;
+    ns->pi = pi;
+    ns->pi_first = pi_first;
+    ns->data_off = NVME_PI_HDR_SIZE;
+    ns->nlbas = (ns->img_size - NVME_PI_HDR_SIZE) / (f->ds + f->ms);
+    ns->meta_off = ns->data_off + ns->nlbas * f->ds;
+    ns->pifmt = (PiFormat) {
+        .block_size = f->ds,
+        .meta_size = f->ms,
+        .extended = false,          /* the device's own buffers */
+        .pi_first = pi_first,
+        .pi_type = pi,
+        .guard = f->pif == 2 ? PI_GUARD_64 : PI_GUARD_16,
+    };
+}
+
+static int nvme_pi_ns_write_header(NvmePiNs *ns)
+{
+    g_autofree uint8_t *blk = g_malloc0(NVME_PI_HDR_SIZE);
+    NvmePiHdr *h = (NvmePiHdr *)blk;
+
+    memcpy(h->magic, NVME_PI_HDR_MAGIC, sizeof(h->magic));
+    h->version = cpu_to_le32(NVME_PI_HDR_VERSION);
+    h->lbasz = cpu_to_le32(ns->lbasz);
+    h->ms = cpu_to_le16(ns->ms);
+    h->mset = ns->extended;
+    h->pi = ns->pi;
+    h->pil = ns->pi_first;
+    h->pif = ns->pif;
+    h->lbaf = ns->lbaf;
+    h->nlbas = cpu_to_le64(ns->nlbas);
+    h->data_off = cpu_to_le64(ns->data_off);
+    h->meta_off = cpu_to_le64(ns->meta_off);
+    h->crc = cpu_to_le32(crc32c(0, h, offsetof(NvmePiHdr, crc)));
+    return blk_pwrite(ns->blk, 0, NVME_PI_HDR_SIZE, blk, 0);
+}
+
+/* Read the header; false if there is none (or it is damaged). */
+static bool nvme_pi_ns_read_header(NvmePiNs *ns, NvmePiHdr *out)
+{
+    g_autofree uint8_t *blk = g_malloc0(NVME_PI_HDR_SIZE);
+    NvmePiHdr *h = (NvmePiHdr *)blk;
+    int lbaf;
+
+    if (blk_pread(ns->blk, 0, NVME_PI_HDR_SIZE, blk, 0) < 0 ||
+        memcmp(h->magic, NVME_PI_HDR_MAGIC, sizeof(h->magic))) {
+        return false;
+    }
+    if (le32_to_cpu(h->crc) != crc32c(0, h, offsetof(NvmePiHdr, crc)) ||
+        le32_to_cpu(h->version) != NVME_PI_HDR_VERSION) {
+        warn_report("nvme-pi: image header damaged or of another version; "
+                    "reformatting");
+        return false;
+    }
+    lbaf = nvme_pi_lbaf_find(le32_to_cpu(h->lbasz), le16_to_cpu(h->ms),
+                             h->pif);
+    if (lbaf < 0 || h->pi > 3 || h->mset > 1 || h->pil > 1) {
+        warn_report("nvme-pi: image header has an unknown format; "
+                    "reformatting");
+        return false;
+    }
+    *out = *h;
+    out->lbaf = lbaf;
+    return true;
+}
+
+static int nvme_pi_ns_fill_meta(NvmePiNs *ns, uint64_t slba, uint64_t nlb,
+                                uint8_t byte)
+{
+    uint64_t off = ns->meta_off + slba * ns->ms;
+    uint64_t left = nlb * ns->ms;
+    g_autofree uint8_t *buf = NULL;
+
+    if (!left) {
+        return 0;
+    }
+    buf = g_malloc(MIN(left, (uint64_t)NVME_PI_FILL_CHUNK));
+    memset(buf, byte, MIN(left, (uint64_t)NVME_PI_FILL_CHUNK));
+    while (left) {
+        uint64_t len = MIN(left, (uint64_t)NVME_PI_FILL_CHUNK);
+        int ret = blk_pwrite(ns->blk, off, len, buf, 0);
+
+        if (ret < 0) {
+            return ret;
+        }
+        off += len;
+        left -= len;
+    }
+    return 0;
+}
+
+static int nvme_pi_ns_zero_data(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
+{
+    uint64_t off = ns->data_off + slba * ns->lbasz;
+    uint64_t left = nlb * ns->lbasz;
+
+    while (left) {
+        uint64_t len = MIN(left, NVME_PI_ZERO_CHUNK);
+        int ret = blk_pwrite_zeroes(ns->blk, off, len, BDRV_REQ_MAY_UNMAP);
+
+        if (ret < 0) {
+            return ret;
+        }
+        off += len;
+        left -= len;
+    }
+    return 0;
+}
+
+/* Zero data, all-ones metadata: what an unwritten block reads as. */
+uint16_t nvme_pi_ns_deallocate(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
+{
+    trace_nvme_pi_ns_deallocate(slba, nlb);
+    if (nvme_pi_ns_zero_data(ns, slba, nlb) < 0 ||
+        nvme_pi_ns_fill_meta(ns, slba, nlb, 0xff) < 0) {
+        trace_nvme_pi_ns_io_error("deallocate", slba, nlb);
+        return NVME_INTERNAL_DEV_ERROR;
+    }
+    return NVME_SUCCESS;
+}
+
+uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                           uint8_t pi, bool pi_first)
+{
+    const NvmePiLbaf *f = &nvme_pi_lbaf[lbaf];
+    uint16_t status;
+
+    if (ns->img_size < NVME_PI_HDR_SIZE + f->ds + f->ms) {
+        trace_nvme_pi_ns_format_too_small(lbaf, ns->img_size);
+        return NVME_INVALID_FORMAT | NVME_PI_STATUS_DNR;
+    }
+    nvme_pi_ns_set_format(ns, lbaf, extended, pi, pi_first);
+    trace_nvme_pi_ns_format(lbaf, ns->lbasz, ns->ms, extended, pi, pi_first,
+                            ns->pif, ns->nlbas);
+    status = nvme_pi_ns_deallocate(ns, 0, ns->nlbas);
+    if (status) {
+        return status;
+    }
+    if (nvme_pi_ns_write_header(ns) < 0 || blk_flush(ns->blk) < 0) {
+        trace_nvme_pi_ns_io_error("header", 0, 0);
+        return NVME_INTERNAL_DEV_ERROR;
+    }
+    return NVME_SUCCESS;
+}
+
+/*
+ * Realize: the format comes from the properties that were given, and for
+ * those that were not, from the image header if there is one, else from
+ * the defaults (512 bytes, no metadata).  An image whose header matches
+ * is used as is; otherwise it is formatted.
+ */
+bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp)
+{
+    NvmePiNs *ns = &n->ns;
+    NvmePiHdr h = { 0 };
+    bool have_hdr;
+    uint32_t lbs = 512;
+    uint16_t ms = 0;
+    uint8_t mset = 0, pi = 0, pil = 0, pif = 0;
+    int lbaf;
+    uint16_t status;
+
+    ns->present = false;
+    ns->nsid = NVME_PI_NSID;
+    if (!ns->blk) {
+        return true;        /* a controller without namespaces */
+    }
+    if (!blk_is_inserted(ns->blk)) {
+        error_setg(errp, "nvme-pi: drive has no medium");
+        return false;
+    }
+    if (!blk_supports_write_perm(ns->blk)) {
+        error_setg(errp, "nvme-pi: drive must be writable (the image "
+                   "holds the format header and the metadata)");
+        return false;
+    }
+    if (blk_set_perm(ns->blk, BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE,
+                     BLK_PERM_ALL, errp) < 0) {
+        return false;
+    }
+    ns->img_size = blk_getlength(ns->blk);
+    if (ns->img_size < 0) {
+        error_setg(errp, "nvme-pi: cannot get the drive's size");
+        return false;
+    }
+
+    have_hdr = nvme_pi_ns_read_header(ns, &h);
+    if (have_hdr) {
+        lbs = le32_to_cpu(h.lbasz);
+        ms = le16_to_cpu(h.ms);
+        mset = h.mset;
+        pi = h.pi;
+        pil = h.pil;
+        pif = h.pif;
+    }
+    if (n->prop_lbs) {
+        lbs = n->prop_lbs;
+    }
+    if (n->prop_ms != UINT16_MAX) {
+        ms = n->prop_ms;
+    }
+    if (n->prop_mset != UINT8_MAX) {
+        mset = n->prop_mset;
+    }
+    if (n->prop_pi != UINT8_MAX) {
+        pi = n->prop_pi;
+    }
+    if (n->prop_pil != UINT8_MAX) {
+        pil = n->prop_pil;
+    }
+    if (n->prop_pif != UINT8_MAX) {
+        pif = n->prop_pif;
+    }
+    if (mset > 1 || pil > 1) {
+        error_setg(errp, "nvme-pi: mset and pil must be 0 or 1");
+        return false;
+    }
+    if (pif != 0 && pif != 2) {
+        error_setg(errp, "nvme-pi: pif must be 0 (16b guard) or 2 (64b "
+                   "guard), got %u", pif);
+        return false;
+    }
+    if (pi > 3) {
+        error_setg(errp, "nvme-pi: pi must be 0..3, got %u", pi);
+        return false;
+    }
+    lbaf = nvme_pi_lbaf_find(lbs, ms, pif);
+    if (lbaf < 0) {
+        error_setg(errp, "nvme-pi: no LBA format %u+%u with pif=%u; "
+                   "logical_block_size is 512 or 4096, ms is 0, 8, 16 or "
+                   "64, and pif=2 needs ms 16 or 64", lbs, ms, pif);
+        return false;
+    }
+    if (nvme_pi_ns_check_format(lbaf, pi)) {
+        error_setg(errp, "nvme-pi: pi=%u needs ms of at least %zu bytes",
+                   pi, pi_tuple_size(pif == 2 ? PI_GUARD_64 : PI_GUARD_16));
+        return false;
+    }
+    ns->pbs = n->prop_pbs ? n->prop_pbs : lbs;
+    if (ns->pbs < lbs || ns->pbs % lbs) {
+        error_setg(errp, "nvme-pi: physical_block_size must be a multiple "
+                   "of logical_block_size");
+        return false;
+    }
+
+    if (have_hdr && h.lbaf == lbaf && h.mset == mset && h.pi == pi &&
+        h.pil == pil) {
+        nvme_pi_ns_set_format(ns, lbaf, mset, pi, pil);
+        if (le64_to_cpu(h.nlbas) == ns->nlbas &&
+            le64_to_cpu(h.meta_off) == ns->meta_off) {
+            trace_nvme_pi_ns_open(lbaf, ns->nlbas);
+            ns->present = true;
+            return true;
+        }
+        warn_report("nvme-pi: image size changed since it was formatted; "
+                    "reformatting");
+    } else if (have_hdr) {
+        warn_report("nvme-pi: image was formatted %u+%u pi=%u, properties "
+                    "ask for %u+%u pi=%u: reformatting (data is lost)",
+                    le32_to_cpu(h.lbasz), le16_to_cpu(h.ms), h.pi, lbs, ms,
+                    pi);
+    }
+    status = nvme_pi_ns_format(ns, lbaf, mset, pi, pil);
+    if (status) {
+        error_setg(errp, "nvme-pi: cannot format the drive (%s)",
+                   (status & 0xff) == (NVME_INVALID_FORMAT & 0xff) ?
+                   "image too small for one block" : "I/O error");
+        return false;
+    }
+    ns->present = true;
+    return true;
+}
+
+uint16_t nvme_pi_ns_read(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
+                         uint8_t *data, uint8_t *meta)
+{
+    if (blk_pread(ns->blk, ns->data_off + slba * ns->lbasz,
+                  (int64_t)nlb * ns->lbasz, data, 0) < 0 ||
+        (ns->ms && meta &&
+         blk_pread(ns->blk, ns->meta_off + slba * ns->ms,
+                   (int64_t)nlb * ns->ms, meta, 0) < 0)) {
+        trace_nvme_pi_ns_io_error("read", slba, nlb);
+        return NVME_UNRECOVERED_READ;
+    }
+    return NVME_SUCCESS;
+}
+
+uint16_t nvme_pi_ns_write(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
+                          const uint8_t *data, const uint8_t *meta, bool fua)
+{
+    BdrvRequestFlags flags = fua ? BDRV_REQ_FUA : 0;
+
+    if ((data && blk_pwrite(ns->blk, ns->data_off + slba * ns->lbasz,
+                            (int64_t)nlb * ns->lbasz, data, flags) < 0) ||
+        (ns->ms && meta &&
+         blk_pwrite(ns->blk, ns->meta_off + slba * ns->ms,
+                    (int64_t)nlb * ns->ms, meta, flags) < 0)) {
+        trace_nvme_pi_ns_io_error("write", slba, nlb);
+        return NVME_WRITE_FAULT;
+    }
+    return NVME_SUCCESS;
+}
+
+uint16_t nvme_pi_ns_flush(NvmePiNs *ns)
+{
+    if (blk_flush(ns->blk) < 0) {
+        trace_nvme_pi_ns_io_error("flush", 0, 0);
+        return NVME_INTERNAL_DEV_ERROR;
+    }
+    return NVME_SUCCESS;
+}
