@@ -13,6 +13,7 @@
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "libqos/malloc-pc.h"
+#include "hw/pci/pci_regs.h"
 #include "nvme-qtest-compat.h"
 #include "nvme-drv.h"
 
@@ -466,6 +467,26 @@ void nvme_drv_map(NvmeDrv *d, NvmeCmd *cmd, const NvmeDrvBuf *b,
     cmd->flags = (cmd->flags & 0x3f) | (psdt << 6);
 }
 
+void nvme_drv_msix_route(NvmeDrv *d, uint16_t vector, uint64_t addr,
+                         uint32_t data)
+{
+    uint64_t off;
+
+    if (!d->dev->msix_enabled) {
+        qpci_msix_enable(d->dev);
+    }
+    g_assert_cmpuint(vector, <, qpci_msix_table_size(d->dev));
+    off = d->dev->msix_table_off + (uint64_t)vector * PCI_MSIX_ENTRY_SIZE;
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)addr);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_UPPER_ADDR, (uint32_t)(addr >> 32));
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_DATA, data);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+}
+
 NvmeDrvQueue *nvme_drv_ioq(NvmeDrv *d, uint16_t qid)
 {
     g_assert_cmpuint(qid, >, 0);
@@ -612,13 +633,14 @@ uint16_t nvme_drv_delete_cq(NvmeDrv *d, uint16_t qid)
     return delete_q(d, NVME_ADM_CMD_DELETE_CQ, qid);
 }
 
-uint16_t nvme_drv_create_ioq(NvmeDrv *d, uint16_t qid, uint16_t entries)
+static uint16_t create_ioq(NvmeDrv *d, uint16_t qid, uint16_t entries,
+                           uint16_t cq_flags, uint16_t vector)
 {
     NvmeDrvQueue *q = nvme_drv_ioq(d, qid);
     uint16_t st;
 
     queue_init(d, q, qid, entries);
-    st = nvme_drv_create_cq(d, qid, entries, q->cq_addr, NVME_CQ_PC, 0);
+    st = nvme_drv_create_cq(d, qid, entries, q->cq_addr, cq_flags, vector);
     if (st) {
         return st;
     }
@@ -628,6 +650,17 @@ uint16_t nvme_drv_create_ioq(NvmeDrv *d, uint16_t qid, uint16_t entries)
     }
     q->live = true;
     return 0;
+}
+
+uint16_t nvme_drv_create_ioq(NvmeDrv *d, uint16_t qid, uint16_t entries)
+{
+    return create_ioq(d, qid, entries, NVME_CQ_PC, 0);
+}
+
+uint16_t nvme_drv_create_ioq_irq(NvmeDrv *d, uint16_t qid, uint16_t entries,
+                                 uint16_t vector)
+{
+    return create_ioq(d, qid, entries, NVME_CQ_PC | NVME_CQ_IEN, vector);
 }
 
 uint16_t nvme_drv_delete_ioq(NvmeDrv *d, uint16_t qid)

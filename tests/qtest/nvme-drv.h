@@ -193,6 +193,13 @@ void nvme_drv_buf_fill(NvmeDrv *d, const NvmeDrvBuf *b, uint8_t byte);
 void nvme_drv_map(NvmeDrv *d, NvmeCmd *cmd, const NvmeDrvBuf *b,
                   NvmeDrvDptr mode, const NvmeDrvBuf *meta, bool meta_sgl);
 
+/*
+ * MSI-X: enable it and route `vector` to a plain guest memory write of
+ * `data` at `addr` (not the APIC window), so a test sees each message.
+ */
+void nvme_drv_msix_route(NvmeDrv *d, uint16_t vector, uint64_t addr,
+                         uint32_t data);
+
 /* Queues. */
 NvmeDrvQueue *nvme_drv_ioq(NvmeDrv *d, uint16_t qid);
 /* Ring a doorbell directly (for bad-input tests). */
@@ -228,6 +235,9 @@ uint16_t nvme_drv_delete_cq(NvmeDrv *d, uint16_t qid);
 /* Create CQ then SQ with id qid, physically contiguous, polled. */
 uint16_t nvme_drv_create_ioq(NvmeDrv *d, uint16_t qid, uint16_t entries);
 uint16_t nvme_drv_delete_ioq(NvmeDrv *d, uint16_t qid);
+/* The same with interrupts enabled on MSI-X/INTx vector `vector`. */
+uint16_t nvme_drv_create_ioq_irq(NvmeDrv *d, uint16_t qid, uint16_t entries,
+                                 uint16_t vector);
 
 uint16_t nvme_drv_identify(NvmeDrv *d, uint8_t cns, uint32_t nsid,
                            uint8_t csi, void *out4k);

@@ -469,6 +469,98 @@ static void test_admin_bad_opcode(void)
                     NVME_INVALID_OPCODE);
 }
 
+static void test_aer_bad_doorbell(void)
+{
+    g_autoptr(NvmeDrv) d = nvme_fx_admin(NULL, 0);
+    NvmeCmd aer = { .opcode = NVME_ADM_CMD_ASYNC_EV_REQ };
+    NvmeCqe cqe;
+    uint32_t res;
+    uint16_t cid;
+
+    if (!d) {
+        return;
+    }
+    cid = nvme_drv_submit(d, &d->admin, &aer);
+    /* Nothing to report yet: the request stays outstanding. */
+    qtest_clock_step(d->qts, 1000 * 1000);
+    qtest_memread(d->qts, d->admin.cq_addr, &cqe, sizeof(cqe));
+    g_assert_cmpuint(le16_to_cpu(cqe.status) & 1, ==, 0);
+    /* The SQ doorbell of a queue that does not exist. */
+    nvme_drv_ring_sq(d, 7, 1);
+    g_assert_true(nvme_drv_reap(d, &d->admin, &cqe));
+    g_assert_cmpuint(le16_to_cpu(cqe.cid), ==, cid);
+    if (nvme_fx_unimpl(nvme_drv_cqe_status(&cqe),
+                       "Asynchronous Event Request")) {
+        return;
+    }
+    g_assert_cmphex(nvme_drv_cqe_status(&cqe), ==, 0);
+    res = le32_to_cpu(cqe.result);
+    /* Type Error Status, info Invalid Doorbell Register, log page 01h. */
+    g_assert_cmphex(res & 0x7, ==, NVME_AER_TYPE_ERROR);
+    g_assert_cmphex((res >> 8) & 0xff, ==,
+                    NVME_AER_INFO_ERR_INVALID_DB_REGISTER);
+    g_assert_cmphex((res >> 16) & 0xff, ==, NVME_LOG_ERROR_INFO);
+}
+
+static void test_aer_limit(void)
+{
+    g_autoptr(NvmeDrv) d = nvme_fx_admin(NULL, 0);
+    g_autofree NvmeIdCtrl *id = NULL;
+    NvmeCmd aer = { .opcode = NVME_ADM_CMD_ASYNC_EV_REQ };
+    NvmeCqe cqe;
+    uint16_t cid = 0;
+
+    if (!d || !(id = id_ctrl(d))) {
+        return;
+    }
+    /* AERL + 1 may be outstanding; the next one is refused at once. */
+    for (int i = 0; i <= id->aerl + 1; i++) {
+        aer.cid = 0;
+        cid = nvme_drv_submit(d, &d->admin, &aer);
+    }
+    g_assert_true(nvme_drv_reap(d, &d->admin, &cqe));
+    g_assert_cmpuint(le16_to_cpu(cqe.cid), ==, cid);
+    g_assert_cmphex(nvme_drv_cqe_status(&cqe), ==, 0x105);
+}
+
+static void test_features_not_saveable(void)
+{
+    g_autoptr(NvmeDrv) d = nvme_fx_admin(NULL, 0);
+    NvmeCmd cmd = { .opcode = NVME_ADM_CMD_SET_FEATURES };
+    uint16_t st;
+
+    if (!d) {
+        return;
+    }
+    /* SV (CDW10 bit 31) on a controller that saves nothing. */
+    cmd.cdw10 = cpu_to_le32(NVME_TEMPERATURE_THRESHOLD | (1u << 31));
+    cmd.cdw11 = cpu_to_le32(0x150);
+    st = nvme_drv_exec(d, &d->admin, &cmd, NULL);
+    if (nvme_fx_unimpl(st, "Set Features")) {
+        return;
+    }
+    g_assert_cmphex(st, ==, 0x10d);
+}
+
+static void test_identify_cs_active_list(void)
+{
+    g_autoptr(NvmeDrv) d = nvme_fx_admin(NULL, NVME_FX_IMG_MIB);
+    uint32_t list[1024];
+    uint16_t st;
+
+    if (!d) {
+        return;
+    }
+    st = nvme_drv_identify(d, NVME_ID_CNS_CS_NS_ACTIVE_LIST, 0, NVME_CSI_NVM,
+                           list);
+    if (nvme_fx_unimpl(st, "Identify")) {
+        return;
+    }
+    g_assert_cmphex(st, ==, 0);
+    g_assert_cmpuint(le32_to_cpu(list[0]), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(list[1]), ==, 0);
+}
+
 void nvme_pi_admin_tests(void)
 {
     qtest_add_func("/nvme-pi/admin/identify-ctrl", test_identify_ctrl);
@@ -501,4 +593,10 @@ void nvme_pi_admin_tests(void)
     qtest_add_func("/nvme-pi/admin/features-bad-fid", test_features_bad_fid);
     qtest_add_func("/nvme-pi/admin/keep-alive", test_keep_alive);
     qtest_add_func("/nvme-pi/admin/bad-opcode", test_admin_bad_opcode);
+    qtest_add_func("/nvme-pi/admin/aer-bad-doorbell", test_aer_bad_doorbell);
+    qtest_add_func("/nvme-pi/admin/aer-limit", test_aer_limit);
+    qtest_add_func("/nvme-pi/admin/features-not-saveable",
+                   test_features_not_saveable);
+    qtest_add_func("/nvme-pi/admin/identify-cs-active-list",
+                   test_identify_cs_active_list);
 }

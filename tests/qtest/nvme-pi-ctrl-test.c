@@ -135,6 +135,57 @@ static void test_system_reset(void)
     g_assert_cmphex(nvme_drv_rd32(d, NVME_DRV_REG_AQA), ==, 0);
 }
 
+static void test_msix_completion(void)
+{
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(NULL, &ns);
+    uint64_t word;
+    uint32_t got = 0;
+
+    if (!d) {
+        return;
+    }
+    word = nvme_drv_alloc(d, 4096);
+    qtest_memset(d->qts, word, 0, 4);
+    nvme_drv_msix_route(d, 3, word, 0x4e564d33);
+    g_assert_cmphex(nvme_drv_create_ioq_irq(d, 2, 8, 3), ==, 0);
+    /* No completion yet, no message. */
+    qtest_memread(d->qts, word, &got, 4);
+    g_assert_cmphex(got, ==, 0);
+    g_assert_cmphex(nvme_drv_flush(d, nvme_drv_ioq(d, 2), 1), ==, 0);
+    /* The completion on CQ 2 was signalled on vector 3. */
+    qtest_memread(d->qts, word, &got, 4);
+    g_assert_cmphex(le32_to_cpu(got), ==, 0x4e564d33);
+    /* A polled queue (IEN=0) sends nothing. */
+    qtest_memset(d->qts, word, 0, 4);
+    g_assert_cmphex(nvme_drv_flush(d, nvme_drv_ioq(d, NVME_FX_IOQ), 1), ==,
+                    0);
+    qtest_memread(d->qts, word, &got, 4);
+    g_assert_cmphex(got, ==, 0);
+}
+
+static void test_enable_bad_mps(void)
+{
+    g_autoptr(NvmeDrv) d = nvme_fx_admin(NULL, 0);
+    uint32_t cc;
+
+    if (!d) {
+        return;
+    }
+    g_assert_true(nvme_drv_disable(d));
+    /* MPS beyond CAP.MPSMAX: the controller cannot start. */
+    cc = (6u << 16) | (4u << 20) | ((((d->cap >> 52) & 0xf) + 1) << 7) | 1u;
+    nvme_drv_wr32(d, NVME_DRV_REG_CC, cc);
+    qtest_clock_step(d->qts, 1000 * 1000);
+    g_assert_cmphex(nvme_drv_rd32(d, NVME_DRV_REG_CSTS) & NVME_DRV_CSTS_RDY,
+                    ==, 0);
+    g_assert_true(nvme_drv_qemu_alive(d));
+    /* A reset and a valid configuration bring it back. */
+    g_assert_cmphex(nvme_drv_enable(d, 8), ==, 0);
+    g_assert_cmphex(nvme_drv_rd32(d, NVME_DRV_REG_CSTS) & NVME_DRV_CSTS_CFS,
+                    ==, 0);
+}
+
 void nvme_pi_ctrl_tests(void)
 {
     qtest_add_func("/nvme-pi/ctrl/enable-ready", test_enable_ready);
@@ -143,4 +194,6 @@ void nvme_pi_ctrl_tests(void)
     qtest_add_func("/nvme-pi/ctrl/reset-drops-ioq", test_reset_drops_ioq);
     qtest_add_func("/nvme-pi/ctrl/shutdown", test_shutdown);
     qtest_add_func("/nvme-pi/ctrl/system-reset", test_system_reset);
+    qtest_add_func("/nvme-pi/ctrl/msix-completion", test_msix_completion);
+    qtest_add_func("/nvme-pi/ctrl/enable-bad-mps", test_enable_bad_mps);
 }

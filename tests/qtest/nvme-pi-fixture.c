@@ -222,7 +222,8 @@ static uint16_t xfer(NvmeDrv *d, const NvmeDrvNs *ns, uint8_t opcode,
         .dptr = io->dptr, .meta_sgl = io->meta_sgl,
     };
     st = nvme_drv_rw(d, nvme_drv_ioq(d, NVME_FX_IOQ), &rw, NULL);
-    if (opcode == NVME_CMD_READ) {
+    /* A failed read leaves the host's image as it was. */
+    if (opcode == NVME_CMD_READ && st == 0) {
         nvme_drv_buf_read(d, &db, wire);
         if (strip) {
             for (uint32_t i = 0; i < nlb; i++) {

@@ -63,6 +63,7 @@ typedef struct NvmeFxIo {
 uint16_t nvme_fx_write(NvmeDrv *d, const NvmeDrvNs *ns, uint64_t slba,
                        uint32_t nlb, const uint8_t *data, const uint8_t *meta,
                        const NvmeFxIo *io, uint64_t reftag, uint16_t apptag);
+/* On failure (status != 0) data and meta are left untouched. */
 uint16_t nvme_fx_read(NvmeDrv *d, const NvmeDrvNs *ns, uint64_t slba,
                       uint32_t nlb, uint8_t *data, uint8_t *meta,
                       const NvmeFxIo *io, uint64_t reftag, uint16_t apptag);

@@ -160,8 +160,9 @@ static void test_pi_rw(const void *opaque)
     ml = nvme_ref_meta_len(&ns, nlb);
     rd = g_malloc0(dl);
     rm = g_malloc0(ml + 1);
+    /* No PRCHK; ILBRT still given, as pi-strict checks type 2 with it. */
     io.prinfo = 0;
-    g_assert_cmphex(nvme_fx_read(d, &ns, 17, nlb, rd, rm, &io, 0, 0), ==, 0);
+    g_assert_cmphex(nvme_fx_read(d, &ns, 17, nlb, rd, rm, &io, 17, 0), ==, 0);
     for (uint32_t i = 0; i < nlb; i++) {
         NvmeRefTuple t;
         uint8_t *bm = nvme_ref_blk_meta(&ns, rd, rm, i);
@@ -396,6 +397,96 @@ static void test_two_queues(void)
     g_assert_cmpmem(got, 512, b, 512);
 }
 
+static void test_sgl_bit_bucket(void)
+{
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(LBS512, &ns);
+    g_autofree NvmeIdCtrl *id = g_malloc0(sizeof(*id));
+    uint8_t data[3 * 512], got[512];
+    NvmeSglDescriptor sg[3];
+    NvmeCmd cmd = { .opcode = NVME_CMD_READ };
+    NvmeRwCmd *c = (NvmeRwCmd *)&cmd;
+    uint64_t list, a, b;
+
+    if (!d) {
+        return;
+    }
+    g_assert_cmphex(nvme_drv_identify(d, NVME_ID_CNS_CTRL, 0, 0, id), ==, 0);
+    if (!(le32_to_cpu(id->sgls) & NVME_CTRL_SGLS_BITBUCKET)) {
+        nvme_fx_skip("device: SGL bit bucket not implemented");
+        return;
+    }
+    nvme_ref_pattern(&ns, data, NULL, 3, 20);
+    g_assert_cmphex(nvme_fx_write(d, &ns, 10, 3, data, NULL, NULL, 0, 0), ==,
+                    0);
+    /* Read 3 blocks: first and last to buffers, the middle discarded. */
+    a = nvme_drv_alloc(d, 4096);
+    b = nvme_drv_alloc(d, 4096);
+    qtest_memset(d->qts, a, 0xee, 4096);
+    qtest_memset(d->qts, b, 0xee, 4096);
+    memset(sg, 0, sizeof(sg));
+    sg[0].addr = cpu_to_le64(a);
+    sg[0].len = cpu_to_le32(512);
+    sg[1].len = cpu_to_le32(512);
+    sg[1].type = NVME_SGL_DESCR_TYPE_BIT_BUCKET << 4;
+    sg[2].addr = cpu_to_le64(b);
+    sg[2].len = cpu_to_le32(512);
+    list = nvme_drv_alloc(d, 4096);
+    qtest_memwrite(d->qts, list, sg, sizeof(sg));
+    c->nsid = cpu_to_le32(1);
+    c->slba = cpu_to_le64(10);
+    c->nlb = cpu_to_le16(2);
+    cmd.flags = NVME_PSDT_SGL_MPTR_CONTIGUOUS << 6;
+    cmd.dptr.sgl.addr = cpu_to_le64(list);
+    cmd.dptr.sgl.len = cpu_to_le32(sizeof(sg));
+    cmd.dptr.sgl.type = NVME_SGL_DESCR_TYPE_LAST_SEGMENT << 4;
+    g_assert_cmphex(nvme_drv_exec(d, nvme_drv_ioq(d, NVME_FX_IOQ), &cmd, NULL),
+                    ==, 0);
+    qtest_memread(d->qts, a, got, 512);
+    g_assert_cmpmem(got, 512, data, 512);
+    qtest_memread(d->qts, b, got, 512);
+    g_assert_cmpmem(got, 512, data + 1024, 512);
+    /* Nothing landed after the first buffer's 512 bytes. */
+    qtest_memread(d->qts, a + 512, got, 512);
+    g_assert_cmphex(got[0], ==, 0xee);
+    g_assert_cmphex(got[511], ==, 0xee);
+    /* A bit bucket has nothing to give: refused in a write. */
+    cmd.opcode = NVME_CMD_WRITE;
+    g_assert_cmphex(nvme_drv_exec(d, nvme_drv_ioq(d, NVME_FX_IOQ), &cmd, NULL),
+                    ==, NVME_SGL_DESCR_TYPE_INVALID);
+}
+
+static void test_write_zeroes_deac(void)
+{
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(LBS512 ",ms=8,pi=1", &ns);
+    uint8_t data[4 * 512], meta[4 * 8], got[4 * 512], gm[4 * 8];
+    uint8_t zero[4 * 512] = { 0 }, ones[4 * 8];
+    NvmeCmd cmd;
+
+    if (!d || !nvme_fx_oncs(d, NVME_ONCS_WRITE_ZEROES, "Write Zeroes")) {
+        return;
+    }
+    nvme_ref_pattern(&ns, data, meta, 4, 21);
+    nvme_ref_protect(&ns, data, meta, 4, 70, 3);
+    g_assert_cmphex(nvme_fx_write(d, &ns, 70, 4, data, meta, NULL, 70, 0), ==,
+                    0);
+    /* Write Zeroes with DEAC (CDW12 bit 25): deallocated blocks. */
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.opcode = NVME_CMD_WRITE_ZEROES;
+    cmd.nsid = cpu_to_le32(1);
+    ((NvmeRwCmd *)&cmd)->slba = cpu_to_le64(70);
+    ((NvmeRwCmd *)&cmd)->nlb = cpu_to_le16(3);
+    cmd.cdw12 |= cpu_to_le32(1u << 25);
+    g_assert_cmphex(nvme_drv_exec(d, nvme_drv_ioq(d, NVME_FX_IOQ), &cmd, NULL),
+                    ==, 0);
+    g_assert_cmphex(nvme_fx_read(d, &ns, 70, 4, got, gm, NULL, 70, 0), ==, 0);
+    g_assert_cmpmem(got, sizeof(got), zero, sizeof(zero));
+    /* Deallocated metadata is the escape value: all FFh. */
+    memset(ones, 0xff, sizeof(ones));
+    g_assert_cmpmem(gm, sizeof(gm), ones, sizeof(ones));
+}
+
 void nvme_pi_io_tests(void)
 {
     for (unsigned i = 0; i < ARRAY_SIZE(rw_cases); i++) {
@@ -414,4 +505,6 @@ void nvme_pi_io_tests(void)
     qtest_add_func("/nvme-pi/io/write-zeroes", test_write_zeroes);
     qtest_add_func("/nvme-pi/io/dsm-deallocate", test_dsm_deallocate);
     qtest_add_func("/nvme-pi/io/two-queues", test_two_queues);
+    qtest_add_func("/nvme-pi/io/sgl-bit-bucket", test_sgl_bit_bucket);
+    qtest_add_func("/nvme-pi/io/write-zeroes-deac", test_write_zeroes_deac);
 }

@@ -296,8 +296,8 @@ static void test_pract_generate(const void *opaque)
     g_assert_cmphex(nvme_fx_write(d, &ns, SLBA, NLB, data, meta, &pract,
                                   SLBA, 0x4242), ==, 0);
     /* Stored: the host's data and the tuples PRACT must have built. */
-    g_assert_cmphex(nvme_fx_read(d, &ns, SLBA, NLB, got, gm, &raw, 0, 0), ==,
-                    0);
+    g_assert_cmphex(nvme_fx_read(d, &ns, SLBA, NLB, got, gm, &raw, SLBA, 0),
+                    ==, 0);
     nvme_ref_protect(&ns, data, meta, NLB, SLBA, 0x4242);
     for (uint32_t i = 0; i < NLB; i++) {
         NvmeRefTuple want, have;

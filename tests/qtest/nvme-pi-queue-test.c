@@ -249,6 +249,24 @@ static void test_delete_admin(void)
     g_assert_true(nvme_drv_qemu_alive(d));
 }
 
+static void test_cq_bad_vector(void)
+{
+    g_autoptr(NvmeDrv) d = queue_fixture();
+    uint16_t nvec;
+
+    if (!d) {
+        return;
+    }
+    qpci_msix_enable(d->dev);
+    nvec = qpci_msix_table_size(d->dev);
+    g_assert_cmphex(nvme_drv_create_cq(d, 2, 4, nvme_drv_alloc(d, 4096),
+                                       NVME_CQ_PC | NVME_CQ_IEN, nvec), ==,
+                    NVME_INVALID_IRQ_VECTOR);
+    g_assert_cmphex(nvme_drv_create_cq(d, 2, 4, nvme_drv_alloc(d, 4096),
+                                       NVME_CQ_PC | NVME_CQ_IEN, nvec - 1),
+                    ==, 0);
+}
+
 void nvme_pi_queue_tests(void)
 {
     qtest_add_func("/nvme-pi/queue/create-delete", test_create_delete);
@@ -264,4 +282,5 @@ void nvme_pi_queue_tests(void)
     qtest_add_func("/nvme-pi/queue/sq-qid-zero", test_sq_qid_zero);
     qtest_add_func("/nvme-pi/queue/delete-cq-in-use", test_delete_cq_in_use);
     qtest_add_func("/nvme-pi/queue/delete-admin", test_delete_admin);
+    qtest_add_func("/nvme-pi/queue/cq-bad-vector", test_cq_bad_vector);
 }
