@@ -142,6 +142,7 @@ void vm_run(const VmSpec *spec, VmOutcome *out)
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
             exited = true;
+            out->interrupted = interrupted != 0; /* our handler killed it */
             break;
         }
         if (interrupted) {
@@ -188,7 +189,8 @@ void vm_run(const VmSpec *spec, VmOutcome *out)
         }
     } else {
         /* QEMU left on its own: with -no-shutdown that is a crash/error. */
-        out->crashed = !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !done;
+        out->crashed = !out->interrupted && (!WIFEXITED(status) ||
+                                             WEXITSTATUS(status) != 0 || !done);
     }
     kill(-pid, SIGKILL); /* nothing of this run survives it */
     current_pgid = 0;
