@@ -54,9 +54,9 @@ static void add_device(GPtrArray *a, const ScnDevice *d, unsigned idx,
         g_string_printf(dev, "nvme-pi,id=%s,drive=drv%u,serial=%s", d->name,
                         idx, d->serial);
         format_props(dev, d);
-        if (d->pi_strict) {
-            g_string_append(dev, ",pi-strict=on");
-        }
+        /* explicit: the device's own default may differ from ours */
+        g_string_append_printf(dev, ",pi-strict=%s",
+                               d->pi_strict ? "on" : "off");
         for (unsigned i = 0; d->hooks && d->hooks[i]; i++) {
             g_string_append_printf(dev, ",%s", d->hooks[i]);
         }
