@@ -122,6 +122,7 @@ struct NvmePiCtrl {
     NvmePiCQ cq[NVME_PI_MAX_QUEUES];
     QEMUBH *bh;
     bool processing;
+    bool kick_pending;      /* work arrived while processing */
     unsigned rr_next;       /* round-robin position over SQs */
     uint16_t nsq_granted;   /* Number of Queues feature, 1's based */
     uint16_t ncq_granted;

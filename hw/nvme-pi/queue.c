@@ -194,7 +194,12 @@ void nvme_pi_process(void *opaque)
     bool progress = true;
 
     if (n->processing) {
-        return;     /* re-entered from a nested event loop */
+        /*
+         * Re-entered from a nested event loop (synchronous block I/O
+         * polls the main context): run again once the outer run ends.
+         */
+        n->kick_pending = true;
+        return;
     }
     if (!(n->regs.csts & NVME_PI_CSTS_RDY) ||
         (n->regs.csts & NVME_PI_CSTS_CFS)) {
@@ -228,9 +233,16 @@ void nvme_pi_process(void *opaque)
         }
         n->rr_next = (n->rr_next + 1) % NVME_PI_MAX_QUEUES;
     }
+    nvme_pi_aer_deliver(n);
     n->processing = false;
-    if (!budget && !(n->regs.csts & NVME_PI_CSTS_CFS)) {
+    if (n->regs.csts & NVME_PI_CSTS_CFS) {
+        return;
+    }
+    if (!budget) {
         trace_nvme_pi_budget_exhausted();
+        nvme_pi_kick(n);
+    } else if (n->kick_pending) {
+        n->kick_pending = false;
         nvme_pi_kick(n);
     }
 }
