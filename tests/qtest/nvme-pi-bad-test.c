@@ -193,6 +193,42 @@ static void test_sgl_segment_loop(void)
     assert_survived(d);
 }
 
+static void test_sgl_meta_short(void)
+{
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(LBS512 ",ms=8", &ns);
+    g_autofree NvmeIdCtrl *id = g_malloc0(sizeof(*id));
+    NvmeCmd cmd = { .opcode = NVME_CMD_READ };
+    NvmeRwCmd *c = (NvmeRwCmd *)&cmd;
+    NvmeSglDescriptor m = { 0 };
+    uint64_t mdesc;
+
+    if (!d) {
+        return;
+    }
+    g_assert_cmphex(nvme_drv_identify(d, NVME_ID_CNS_CTRL, 0, 0, id), ==, 0);
+    if (!(le32_to_cpu(id->sgls) & NVME_CTRL_SGLS_MPTR_SGL)) {
+        nvme_fx_skip("device: MPTR SGLs not implemented");
+        return;
+    }
+    /* Four blocks need 32 metadata bytes; the metadata SGL has 16. */
+    m.addr = cpu_to_le64(nvme_drv_alloc(d, 4096));
+    m.len = cpu_to_le32(16);
+    m.type = NVME_SGL_DESCR_TYPE_DATA_BLOCK << 4;
+    mdesc = nvme_drv_alloc(d, 4096);
+    qtest_memwrite(d->qts, mdesc, &m, sizeof(m));
+    c->nsid = cpu_to_le32(1);
+    c->nlb = cpu_to_le16(3);
+    cmd.dptr.sgl.addr = cpu_to_le64(nvme_drv_alloc(d, 4096));
+    cmd.dptr.sgl.len = cpu_to_le32(4 * 512);
+    cmd.dptr.sgl.type = NVME_SGL_DESCR_TYPE_DATA_BLOCK << 4;
+    cmd.mptr = cpu_to_le64(mdesc);
+    cmd.flags = NVME_PSDT_SGL_MPTR_SGL << 6;
+    g_assert_cmphex(nvme_drv_exec(d, nvme_drv_ioq(d, NVME_FX_IOQ), &cmd, NULL),
+                    ==, NVME_MD_SGL_LEN_INVALID);
+    assert_survived(d);
+}
+
 static void test_lba_range(void)
 {
     NvmeDrvNs ns;
@@ -359,6 +395,7 @@ void nvme_pi_bad_tests(void)
     qtest_add_func("/nvme-pi/bad/sgl-bad-type", test_sgl_bad_type);
     qtest_add_func("/nvme-pi/bad/sgl-short", test_sgl_short);
     qtest_add_func("/nvme-pi/bad/sgl-segment-loop", test_sgl_segment_loop);
+    qtest_add_func("/nvme-pi/bad/sgl-meta-short", test_sgl_meta_short);
     qtest_add_func("/nvme-pi/bad/lba-range", test_lba_range);
     qtest_add_func("/nvme-pi/bad/mdts", test_mdts);
     qtest_add_func("/nvme-pi/bad/nsid", test_bad_nsid);

@@ -49,6 +49,9 @@ static const RwCase rw_cases[] = {
       .io = { .offset = 0x200 } },
     { .name = "dptr/prp-list-ext", .props = LBS512 ",ms=8,mset=1", .nlb = 40,
       .io = { .scatter = true, .piece = 8192 } },
+    /* 520 pages: the PRP list needs a second, chained list page. */
+    { .name = "dptr/prp-list-chained", .props = LBS4K ",mdts=0", .nlb = 520,
+      .io = { .scatter = true, .piece = 64 * 4096 } },
     { .name = "dptr/sgl-data-block", .props = LBS4K ",ms=8",
       .io = { .dptr = NVME_DRV_DPTR_SGL } },
     { .name = "dptr/sgl-segments", .props = LBS512, .nlb = 15,
