@@ -9,6 +9,7 @@
  */
 #include "accel.h"
 #include "audit.h"
+#include "backend-libvirt.h"
 #include "image.h"
 #include "kernel.h"
 #include "report.h"
@@ -16,6 +17,7 @@
 #include "scenario.h"
 #include "util.h"
 #include "vm.h"
+#include "xml-cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +111,7 @@ static int cmd_run(int argc, char **argv)
     g_auto(GStrv) kernels = NULL;
     g_autofree char *backend = NULL, *accel_mode = NULL, *out = NULL,
                     *seed_s = NULL, *model = NULL, *qemu_opt = NULL,
-                    *image_opt = NULL;
+                    *image_opt = NULL, *libvirt_uri = NULL, *uri = NULL;
     int repeat = 1, jobs = 1;
     gboolean until_fail = FALSE;
     GOptionEntry entries[] = {
@@ -128,6 +130,10 @@ static int cmd_run(int argc, char **argv)
           "runs in parallel (only 1 today)", "N" },
         { "backend", 0, 0, G_OPTION_ARG_STRING, &backend,
           "qemu (default) or libvirt", "NAME" },
+        { "libvirt-uri", 0, 0, G_OPTION_ARG_STRING, &libvirt_uri,
+          "libvirt backend: use this daemon (default $PIT_LIBVIRT_URI, "
+          "else pit's private libvirtd, started when needed)",
+          "URI" },
         { "accel", 0, 0, G_OPTION_ARG_STRING, &accel_mode,
           "auto (default: probe KVM, fall back to TCG), kvm or tcg", "MODE" },
         { "model", 0, 0, G_OPTION_ARG_STRING, &model,
@@ -172,12 +178,7 @@ static int cmd_run(int argc, char **argv)
                         "what exists\n");
         return EXIT_INPUT;
     }
-    if (backend && !strcmp(backend, "libvirt")) {
-        fprintf(stderr, "pit run: --backend libvirt is not implemented yet "
-                        "(issue 7, last priority); use --backend qemu\n");
-        return EXIT_DEPENDENCY;
-    }
-    if (backend && strcmp(backend, "qemu")) {
+    if (backend && strcmp(backend, "qemu") && strcmp(backend, "libvirt")) {
         fprintf(stderr, "pit run: unknown backend '%s' (qemu or libvirt)\n",
                 backend);
         return EXIT_INPUT;
@@ -267,8 +268,21 @@ static int cmd_run(int argc, char **argv)
     if (!out) {
         out = default_out();
     }
-    printf("accel  %s\nout    %s\n\n", why, out);
-    RunConfig cfg = { .out = out, .qemu = qemu, .accel = accel };
+    /* libvirt needs absolute paths; so does a reproducible artifact */
+    g_autofree char *abs_out = g_canonicalize_filename(out, NULL);
+    if (backend && !strcmp(backend, "libvirt")) {
+        uri = libvirt_connect_uri(libvirt_uri, &e);
+        if (!uri) {
+            return fail(e);
+        }
+        printf("libvirt %s\n", uri);
+    }
+    printf("accel  %s\nout    %s\n\n", why, abs_out);
+    RunConfig cfg = { .out = abs_out,
+                      .qemu = qemu,
+                      .accel = accel,
+                      .backend = backend,
+                      .libvirt_uri = uri };
     g_autoptr(GPtrArray) snames = g_ptr_array_new();
     for (unsigned s = 0; s < scns->len; s++) {
         g_ptr_array_add(snames, ((Scenario *)g_ptr_array_index(scns, s))->name);
@@ -368,18 +382,6 @@ static int cmd_scenarios(int argc, char **argv)
     return rc;
 }
 
-static int cmd_xml(int argc, char **argv)
-{
-    if (argc > 1 && !strcmp(argv[1], "--help")) {
-        printf("usage: pit xml SCENARIO --kernel SPEC\nPrints a libvirt "
-               "domain XML for the scenario (not implemented yet).\n");
-        return 0;
-    }
-    fprintf(stderr, "pit xml: the libvirt backend is not implemented yet "
-                    "(issue 7, last priority)\n");
-    return EXIT_DEPENDENCY;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: pit COMMAND [ARGS]   (pit COMMAND --help for details)\n"
@@ -388,10 +390,11 @@ static void usage(FILE *f)
                "  kernel list | fetch SPEC            the kernel cache\n"
                "  scenarios                           list the scenario "
                "library\n"
-               "  audit RUNDIR                        check PI in a run's "
-               "backing images\n"
-               "  xml SCENARIO --kernel SPEC          libvirt domain XML (not "
-               "yet)\n");
+               "  audit RUNDIR                        check PI and RAID "
+               "consistency of a run's\n"
+               "                                      backing images\n"
+               "  xml SCENARIO --kernel SPEC          libvirt domain XML of a "
+               "scenario\n");
 }
 
 int main(int argc, char **argv)
@@ -421,7 +424,7 @@ int main(int argc, char **argv)
         return audit_cmd(argc - 1, argv + 1);
     }
     if (!strcmp(cmd, "xml")) {
-        return cmd_xml(argc - 1, argv + 1);
+        return xml_cmd(argc - 1, argv + 1);
     }
     fprintf(stderr, "pit: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -77,6 +77,22 @@ char *qemu_cmd_append(const Scenario *scn, const char *run_id)
         scn->append ? " " : "", scn->append ? scn->append : "");
 }
 
+void qemu_cmd_add_devices(GPtrArray *a, const QemuCmdInput *in)
+{
+    for (unsigned i = 0; i < in->scn->devices->len; i++) {
+        add_device(a, g_ptr_array_index(in->scn->devices, i), i, in->backing[i],
+                   in->mutlog ? in->mutlog[i] : NULL);
+    }
+}
+
+void qemu_cmd_add_firmware(GPtrArray *a)
+{
+    add(a, "-L");
+    add(a, "/usr/share/qemu");
+    add(a, "-L");
+    add(a, "/usr/share/seabios");
+}
+
 GPtrArray *qemu_cmd_build(const QemuCmdInput *in)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
@@ -101,10 +117,7 @@ GPtrArray *qemu_cmd_build(const QemuCmdInput *in)
     add(a, in->initrd);
     add(a, "-append");
     add(a, append);
-    for (unsigned i = 0; i < in->scn->devices->len; i++) {
-        add_device(a, g_ptr_array_index(in->scn->devices, i), i, in->backing[i],
-                   in->mutlog ? in->mutlog[i] : NULL);
-    }
+    qemu_cmd_add_devices(a, in);
     add(a, "-display");
     add(a, "none");
     add(a, "-monitor");
@@ -123,10 +136,7 @@ GPtrArray *qemu_cmd_build(const QemuCmdInput *in)
     add(a, "-no-shutdown");
     add(a, "-nic");
     add(a, "none");
-    add(a, "-L");
-    add(a, "/usr/share/qemu");
-    add(a, "-L");
-    add(a, "/usr/share/seabios");
+    qemu_cmd_add_firmware(a);
     g_ptr_array_add(a, NULL);
     return a;
 }

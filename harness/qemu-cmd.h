@@ -26,6 +26,14 @@ typedef struct QemuCmdInput {
 /* argv (NULL-terminated GPtrArray of char*, free with g_ptr_array_unref) */
 GPtrArray *qemu_cmd_build(const QemuCmdInput *in);
 
+/*
+ * The parts the libvirt backend passes through qemu:commandline: the
+ * -drive/-device pairs of every scenario device (in->scn, backing,
+ * mutlog), and the firmware search path.  Appended to `a`.
+ */
+void qemu_cmd_add_devices(GPtrArray *a, const QemuCmdInput *in);
+void qemu_cmd_add_firmware(GPtrArray *a);
+
 /* The kernel command line pit passes (docs/guest-protocol.md). */
 char *qemu_cmd_append(const Scenario *scn, const char *run_id);
 

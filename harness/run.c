@@ -3,9 +3,13 @@
  * <out>/<kernel>/<scenario>/<repeat>/ (blktests-like):
  *   console.log qemu.log qemu.cmdline job guest.json dmesg
  *   mutations.jsonl (when the device logs) verdict.json <dev>.img
+ * With the libvirt backend, domain.xml replaces qemu.cmdline (qemu.log
+ * is libvirt's log of the domain: QEMU's real command line, stderr).
  * The backing images stay for `pit audit`; they are sparse.
  */
 #include "run.h"
+#include "backend-libvirt.h"
+#include "domain-xml.h"
 #include "image.h"
 #include "qemu-cmd.h"
 #include "result.h"
@@ -41,7 +45,7 @@ static char *read_text(const char *path)
     return data ? data : g_strdup("");
 }
 
-static bool create_backing(const char *path, guint64 size, GError **error)
+bool run_create_backing(const char *path, guint64 size, GError **error)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
@@ -186,6 +190,46 @@ static void finish(RunRecord *r, const RunFacts *f, const Scenario *s,
     write_verdict_json(r, f, accel, counters);
 }
 
+/* The same VM through libvirt: domain.xml in the run dir, then define,
+ * start, watch, destroy, undefine (backend-libvirt.c). */
+static void run_libvirt(const RunConfig *cfg, const QemuCmdInput *in,
+                        const char *dir, const char *log, double timeout_s,
+                        const char *const *ids, VmOutcome *vo)
+{
+    g_autofree char *name = libvirt_domain_name(in->run_id);
+    g_autofree char *xml_path = g_build_filename(dir, "domain.xml", NULL);
+    g_autofree char *emulator = g_canonicalize_filename(in->qemu, NULL);
+    DomainXmlInput din = {
+        .name = name,
+        .emulator = emulator,
+        .scn = in->scn,
+        .accel = in->accel,
+        .kernel = in->kernel,
+        .initrd = in->initrd,
+        .run_id = in->run_id,
+        .console_path = in->console_path,
+        .result_path = in->result_path,
+        .qmp_path = in->qmp_path,
+        .backing = in->backing,
+        .mutlog = in->mutlog,
+    };
+    g_autofree char *xml = domain_xml_build(&din);
+
+    pit_write_file(xml_path, xml, -1, NULL);
+    LibvirtVmSpec spec = {
+        .uri = cfg->libvirt_uri,
+        .name = name,
+        .xml_path = xml_path,
+        .log_path = log,
+        .console_path = in->console_path,
+        .result_path = in->result_path,
+        .qmp_path = in->qmp_path,
+        .timeout_s = timeout_s,
+        .device_ids = ids,
+    };
+    libvirt_vm_run(&spec, vo);
+}
+
 RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
                    const Scenario *s, unsigned repeat, guint64 seed)
 {
@@ -229,7 +273,7 @@ RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
                                                       r->dir, d->name)
                                     : NULL);
         g_ptr_array_add(ids, d->name);
-        if (!create_backing(g_ptr_array_index(backing, i), d->size, &e)) {
+        if (!run_create_backing(g_ptr_array_index(backing, i), d->size, &e)) {
             break;
         }
     }
@@ -264,22 +308,27 @@ RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
         .backing = (const char *const *)backing->pdata,
         .mutlog = (const char *const *)mutlog->pdata,
     };
-    argv = qemu_cmd_build(&in);
-    cmdline = qemu_cmd_to_string(argv);
-    g_free(p);
-    p = g_build_filename(r->dir, "qemu.cmdline", NULL);
-    pit_write_file(p, cmdline, -1, NULL);
+    if (cfg->backend && !strcmp(cfg->backend, "libvirt")) {
+        run_libvirt(cfg, &in, r->dir, log, timeout + boot_slack(cfg->accel),
+                    (const char *const *)ids->pdata, &vo);
+    } else {
+        argv = qemu_cmd_build(&in);
+        cmdline = qemu_cmd_to_string(argv);
+        g_free(p);
+        p = g_build_filename(r->dir, "qemu.cmdline", NULL);
+        pit_write_file(p, cmdline, -1, NULL);
 
-    VmSpec spec = {
-        .argv = (char **)argv->pdata,
-        .log_path = log,
-        .console_path = console,
-        .result_path = raw,
-        .qmp_path = qmp,
-        .timeout_s = timeout + boot_slack(cfg->accel),
-        .device_ids = (const char *const *)ids->pdata,
-    };
-    vm_run(&spec, &vo);
+        VmSpec spec = {
+            .argv = (char **)argv->pdata,
+            .log_path = log,
+            .console_path = console,
+            .result_path = raw,
+            .qmp_path = qmp,
+            .timeout_s = timeout + boot_slack(cfg->accel),
+            .device_ids = (const char *const *)ids->pdata,
+        };
+        vm_run(&spec, &vo);
+    }
     unlink(initrd);
     unlink(qmp);
     rmdir(tmp);

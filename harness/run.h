@@ -14,7 +14,9 @@
 typedef struct RunConfig {
     const char *out; /* results root */
     const char *qemu;
-    const char *accel; /* "kvm" / "tcg" */
+    const char *accel;       /* "kvm" / "tcg" */
+    const char *backend;     /* "qemu" (default when NULL) or "libvirt" */
+    const char *libvirt_uri; /* libvirt backend: the daemon to use */
 } RunConfig;
 
 typedef struct RunRecord {
@@ -38,5 +40,8 @@ typedef struct RunRecord {
 RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
                    const Scenario *s, unsigned repeat, guint64 seed);
 void run_record_free(RunRecord *r);
+
+/* A sparse backing image of `size` bytes (truncated if it exists). */
+bool run_create_backing(const char *path, guint64 size, GError **error);
 
 #endif
