@@ -9,8 +9,18 @@
  * data of N = size / (lbs + ms) blocks, then N metadata entries of ms
  * bytes.  A block whose metadata is all zero was never written with PI
  * and is counted as unwritten, not checked.
+ *
+ * Then the MD arrays: every namespace whose data starts with an md v1.2
+ * superblock (4 KiB in) is a member; members are grouped by array UUID
+ * and checked by audit-raid.c (RAID1 legs equal, RAID4/5 parity).
+ *
+ * With the libvirt backend the run has domain.xml instead of
+ * qemu.cmdline: the same -drive/-device arguments are its qemu:arg
+ * values.
  */
 #include "audit.h"
+#include "audit-raid.h"
+#include "md-super.h"
 #include "util.h"
 
 #include "pi.h"
@@ -107,6 +117,19 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
+/* The image: next to the run dir (it may have moved), else as named. */
+static char *image_path(const AuditDev *d, const char *rundir)
+{
+    g_autofree char *base = g_path_get_basename(d->file);
+    char *path = g_build_filename(rundir, base, NULL);
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_free(path);
+        path = g_strdup(d->file);
+    }
+    return path;
+}
+
 /* Returns the number of bad blocks, or -1 if the image cannot be read. */
 static long audit_dev(const AuditDev *d, const char *rundir)
 {
@@ -128,13 +151,7 @@ static long audit_dev(const AuditDev *d, const char *rundir)
                 d->id);
         return -1;
     }
-    /* the run dir may have moved since: prefer the file next to it */
-    g_autofree char *base = g_path_get_basename(d->file);
-    path = g_build_filename(rundir, base, NULL);
-    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        g_free(path);
-        path = g_strdup(d->file);
-    }
+    path = image_path(d, rundir);
     if (!d->pi) {
         printf("%-8s %s: no PI (pi=0), nothing to check\n", d->id, path);
         return 0;
@@ -189,34 +206,220 @@ static long audit_dev(const AuditDev *d, const char *rundir)
     return (long)bad;
 }
 
+/* qemu:arg values of a libvirt domain XML, in order. */
+static void xml_arg(GMarkupParseContext *ctx, const char *el,
+                    const char **names, const char **values, gpointer data,
+                    GError **error)
+{
+    (void)ctx;
+    (void)error;
+    if (strcmp(el, "qemu:arg")) {
+        return;
+    }
+    for (unsigned i = 0; names[i]; i++) {
+        if (!strcmp(names[i], "value")) {
+            g_ptr_array_add(data, g_strdup(values[i]));
+        }
+    }
+}
+
+static char **argv_of_domain_xml(const char *xml, GError **error)
+{
+    GMarkupParser p = { .start_element = xml_arg };
+    GPtrArray *a = g_ptr_array_new();
+    g_autoptr(GMarkupParseContext) ctx =
+        g_markup_parse_context_new(&p, 0, a, NULL);
+
+    if (!g_markup_parse_context_parse(ctx, xml, -1, error) ||
+        !g_markup_parse_context_end_parse(ctx, error)) {
+        g_ptr_array_free(a, TRUE);
+        return NULL;
+    }
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* The run's QEMU arguments: qemu.cmdline, or domain.xml (libvirt). */
+static char **run_argv(const char *rundir, GError **error)
+{
+    g_autofree char *cmdfile = g_build_filename(rundir, "qemu.cmdline", NULL);
+    g_autofree char *xmlfile = g_build_filename(rundir, "domain.xml", NULL);
+    g_autofree char *text = NULL;
+    char **argv = NULL;
+
+    if (g_file_get_contents(cmdfile, &text, NULL, NULL)) {
+        g_shell_parse_argv(g_strstrip(text), NULL, &argv, error);
+        return argv;
+    }
+    if (g_file_get_contents(xmlfile, &text, NULL, NULL)) {
+        return argv_of_domain_xml(text, error);
+    }
+    g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND, "neither %s nor %s",
+                cmdfile, xmlfile);
+    return NULL;
+}
+
+typedef struct Mapped {
+    const uint8_t *p;
+    size_t len;
+} Mapped;
+
+static void print_raid(const char *uuid, const RaidMember *m, unsigned n,
+                       const RaidReport *r, bool ok)
+{
+    printf("md %-8.32s uuid %s RAID%d, %u of %u members:", m[0].sb.set_name,
+           uuid, m[0].sb.level, r->present, m[0].sb.raid_disks);
+    for (unsigned i = 0; i < n; i++) {
+        printf(" %s(role %d)", m[i].name, m[i].sb.role);
+    }
+    printf("\n");
+    for (unsigned i = 0; i < n; i++) {
+        if (!m[i].sb.csum_ok) {
+            printf("   %s: superblock checksum does not match\n", m[i].name);
+        }
+    }
+    if (!ok) {
+        printf("   not checked: %s\n", r->problem);
+        return;
+    }
+    if (m[0].sb.level == 1) {
+        printf("   %" G_GUINT64_FORMAT
+               " units of %u bytes compared, %" G_GUINT64_FORMAT
+               " differ between the legs\n",
+               r->units, RAID_UNIT, r->bad);
+    } else {
+        printf("   layout %s, chunk %u KiB: %" G_GUINT64_FORMAT
+               " units of %u bytes, %" G_GUINT64_FORMAT " with bad parity\n",
+               m[0].sb.level == 4 ? "raid4" : md_layout_name(m[0].sb.layout),
+               m[0].sb.chunksize / 2, r->units, RAID_UNIT, r->bad);
+    }
+    for (unsigned i = 0; i < r->nfirst; i++) {
+        if (m[0].sb.level == 1) {
+            printf("   differs at member offset %" G_GUINT64_FORMAT
+                   " (data_offset + %" G_GUINT64_FORMAT ")\n",
+                   m[0].sb.data_offset * 512 + r->first[i].offset,
+                   r->first[i].offset);
+        } else {
+            printf("   bad parity at data_offset + %" G_GUINT64_FORMAT
+                   " (stripe %" G_GUINT64_FORMAT ", parity on role %d)\n",
+                   r->first[i].offset, r->first[i].stripe,
+                   r->first[i].parity_role);
+        }
+    }
+    if (r->note[0]) {
+        printf("   note: %s\n", r->note);
+    }
+}
+
+/*
+ * Find the md members among the namespaces and check each array.
+ * Returns the number of inconsistent units, or -1 when an array could
+ * not be checked.
+ */
+static long audit_raid(GPtrArray *devs, const char *rundir)
+{
+    g_autoptr(GHashTable) sets = g_hash_table_new_full(
+        g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+    g_autoptr(GArray) maps = g_array_new(FALSE, TRUE, sizeof(Mapped));
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    long bad = 0;
+
+    for (unsigned i = 0; i < devs->len; i++) {
+        const AuditDev *d = g_ptr_array_index(devs, i);
+        g_autofree char *path = NULL;
+        struct stat st;
+        RaidMember m = { 0 };
+        char uuid[33];
+        int fd;
+
+        if (!d->file) {
+            continue;
+        }
+        path = image_path(d, rundir);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || !st.st_size) {
+            if (fd >= 0) {
+                close(fd);
+            }
+            continue;
+        }
+        Mapped mp = { .len = st.st_size };
+        mp.p = mmap(NULL, mp.len, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (mp.p == MAP_FAILED) {
+            continue;
+        }
+        g_array_append_val(maps, mp);
+        /* the namespace's data: N blocks, then N metadata entries */
+        m.len = (uint64_t)st.st_size / (d->lbs + d->ms) * d->lbs;
+        m.data = mp.p;
+        if (m.len < MD_SB_V12_OFFSET + MD_SB_MAX_BYTES ||
+            md_super_parse(m.data + MD_SB_V12_OFFSET, MD_SB_MAX_BYTES, &m.sb) !=
+                MD_SUPER_OK) {
+            continue;
+        }
+        m.name = d->id;
+        for (unsigned b = 0; b < 16; b++) {
+            snprintf(uuid + 2 * b, 3, "%02x", m.sb.set_uuid[b]);
+        }
+        GArray *set = g_hash_table_lookup(sets, uuid);
+        if (!set) {
+            set = g_array_new(FALSE, TRUE, sizeof(RaidMember));
+            g_hash_table_insert(sets, g_strdup(uuid), set);
+        }
+        g_array_append_val(set, m);
+    }
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, sets);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        GArray *set = val;
+        RaidReport r;
+        bool ok = raid_check_set((RaidMember *)set->data, set->len, &r);
+        print_raid(key, (RaidMember *)set->data, set->len, &r, ok);
+        if (!ok) {
+            bad = bad < 0 ? bad : -1;
+        } else if (bad >= 0) {
+            bad += (long)r.bad;
+        }
+    }
+    for (unsigned i = 0; i < maps->len; i++) {
+        Mapped *mp = &g_array_index(maps, Mapped, i);
+        munmap((void *)mp->p, mp->len);
+    }
+    return bad;
+}
+
 int audit_cmd(int argc, char **argv)
 {
-    g_autofree char *cmdfile = NULL, *text = NULL;
     g_auto(GStrv) qargv = NULL;
     g_autoptr(GError) e = NULL;
     g_autoptr(GPtrArray) devs = NULL;
-    long bad = 0;
+    long bad = 0, rbad;
     bool broken = false;
 
     if (argc != 2 || !strcmp(argv[1], "--help")) {
         printf("usage: pit audit RUNDIR\n"
-               "Verify the PI (guard, reference tag) of every written block "
-               "in the backing\nimages of one run "
-               "(<out>/<kernel>/<scenario>/<repeat>), on the host.\n"
-               "Exit 0 all good, 1 bad blocks found, 2 cannot audit.\n"
-               "Not yet: RAID1/RAID5 consistency across member images.\n");
+               "Verify, on the host, the backing images of one run "
+               "(<out>/<kernel>/<scenario>/<repeat>):\n"
+               "- the PI (guard, reference tag) of every written block;\n"
+               "- every MD array found on the namespaces (md v1.2 "
+               "superblocks): RAID1 legs\n  identical, RAID4/5 parity "
+               "consistent, over each member's data area.\n"
+               "Exit 0 all good, 1 bad blocks or inconsistencies found, "
+               "2 cannot audit.\n");
         return argc == 2 ? 0 : 2;
     }
-    cmdfile = g_build_filename(argv[1], "qemu.cmdline", NULL);
-    if (!g_file_get_contents(cmdfile, &text, NULL, &e) ||
-        !g_shell_parse_argv(g_strstrip(text), NULL, &qargv, &e)) {
+    qargv = run_argv(argv[1], &e);
+    if (!qargv) {
         fprintf(stderr, "pit audit: %s (is %s a run directory?)\n", e->message,
                 argv[1]);
         return 2;
     }
     devs = devices_of(qargv);
     if (!devs->len) {
-        fprintf(stderr, "pit audit: no NVMe namespace in %s\n", cmdfile);
+        fprintf(stderr, "pit audit: no NVMe namespace in %s's QEMU arguments\n",
+                argv[1]);
         return 2;
     }
     for (unsigned i = 0; i < devs->len; i++) {
@@ -227,5 +430,11 @@ int audit_cmd(int argc, char **argv)
             bad += b;
         }
     }
-    return broken ? 2 : bad ? 1 : 0;
+    rbad = audit_raid(devs, argv[1]);
+    if (rbad < 0) {
+        broken = true;
+    } else {
+        bad += rbad;
+    }
+    return bad ? 1 : broken ? 2 : 0;
 }
