@@ -412,7 +412,7 @@ static uint16_t nvme_pi_get_log(NvmePiCtrl *n, NvmePiReq *req)
         size = nvme_pi_log_effects(buf);
         break;
     case NVME_PI_LOG_VENDOR_MUTATIONS:
-        size = NVME_PI_VENDOR_LOG_SIZE;     /* zeros until mutation.c */
+        size = nvme_pi_record_log_page(n, buf);
         break;
     default:
         trace_nvme_pi_get_log_bad(lid);
@@ -743,6 +743,15 @@ static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
     if (status) {
         return status;
     }
+    /*
+     * I/O still in flight (a delayed write, a read being posted) was
+     * sized for the old format: the host must quiesce first, as Linux
+     * does.  The only admin command in flight is this one.
+     */
+    if (QTAILQ_FIRST(&n->inflight) != req || QTAILQ_NEXT(req, entry)) {
+        trace_nvme_pi_format_busy();
+        return NVME_CMD_SEQ_ERROR;
+    }
     return nvme_pi_ns_format(&n->ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
                              NVME_PI_FMT_PIL(dw10));
 }
@@ -763,7 +772,7 @@ uint16_t nvme_pi_admin_cmd(NvmePiCtrl *n, NvmePiReq *req)
     case NVME_ADM_CMD_IDENTIFY:
         return nvme_pi_identify(n, req);
     case NVME_ADM_CMD_ABORT:
-        req->result = 1;    /* not aborted: commands complete in order */
+        req->result = 1;    /* not aborted: in-flight I/O always finishes */
         return NVME_SUCCESS;
     case NVME_ADM_CMD_SET_FEATURES:
         return nvme_pi_set_features(n, req);

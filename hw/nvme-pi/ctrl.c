@@ -88,6 +88,10 @@ void nvme_pi_fatal(NvmePiCtrl *n, const char *why)
 static void nvme_pi_ctrl_reset(NvmePiCtrl *n)
 {
     nvme_pi_queues_reset(n);
+    /* Let aborted block I/O return now, not into the next enable. */
+    if (n->ns.present) {
+        blk_drain(n->ns.blk);
+    }
     nvme_pi_admin_reset(n);
     n->regs.csts = 0;
     n->regs.intms = 0;
@@ -255,6 +259,52 @@ static const MemoryRegionOps nvme_pi_mmio_ops = {
     },
 };
 
+/* The DMA-timing hook properties, checked and decoded (docs/device.md). */
+static bool nvme_pi_hooks_realize(NvmePiCtrl *n, Error **errp)
+{
+    int src = DMA_SOURCE_LAST;
+
+    if (n->prop_dma_source) {
+        src = dma_source_parse(n->prop_dma_source);
+        if (src < 0) {
+            error_setg(errp, "nvme-pi: dma-source must be first, last, "
+                       "torn-cacheline or torn-sector, got '%s'",
+                       n->prop_dma_source);
+            return false;
+        }
+    }
+    if (!n->prop_dma_clock || !strcmp(n->prop_dma_clock, "virtual")) {
+        n->hook_clock = QEMU_CLOCK_VIRTUAL;
+    } else if (!strcmp(n->prop_dma_clock, "realtime")) {
+        n->hook_clock = QEMU_CLOCK_REALTIME;
+    } else {
+        error_setg(errp, "nvme-pi: dma-clock must be virtual or realtime, "
+                   "got '%s'", n->prop_dma_clock);
+        return false;
+    }
+    if (n->prop_dma_replay > DMA_MAX_READS - 1) {
+        error_setg(errp, "nvme-pi: dma-replay must be 0..%d, got %u",
+                   DMA_MAX_READS - 1, n->prop_dma_replay);
+        return false;
+    }
+    /* A day: anything longer is a typo, and would overflow the clock. */
+    if (n->prop_dma_delay > NANOSECONDS_PER_SECOND * 86400ULL ||
+        n->prop_dma_jitter > NANOSECONDS_PER_SECOND * 86400ULL ||
+        n->read_complete_delay > NANOSECONDS_PER_SECOND * 86400ULL) {
+        error_setg(errp, "nvme-pi: dma-delay, dma-jitter and "
+                   "read-complete-delay are nanoseconds, at most one day");
+        return false;
+    }
+    n->policy = (DmaPolicy) {
+        .delay_ns = n->prop_dma_delay,
+        .jitter_ns = n->prop_dma_jitter,
+        .replay = n->prop_dma_replay,
+        .source = src,
+    };
+    dma_rng_seed(&n->rng, n->prop_seed);
+    return true;
+}
+
 static void nvme_pi_realize(PCIDevice *pci, Error **errp)
 {
     NvmePiCtrl *n = NVME_PI(pci);
@@ -276,7 +326,8 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
                    NVME_PI_MAX_IOQPAIRS, n->max_ioqpairs);
         return;
     }
-    if (!nvme_pi_ns_realize(n, errp)) {
+    if (!nvme_pi_hooks_realize(n, errp) || !nvme_pi_ns_realize(n, errp) ||
+        !nvme_pi_record_realize(n, errp)) {
         return;
     }
 
@@ -307,6 +358,10 @@ static void nvme_pi_exit(PCIDevice *pci)
     unsigned i;
 
     nvme_pi_queues_reset(n);
+    if (n->ns.present) {
+        blk_drain(n->ns.blk);   /* aborted I/O still refers to n */
+    }
+    nvme_pi_record_exit(n);
     if (n->bh) {
         qemu_bh_delete(n->bh);
         n->bh = NULL;
@@ -347,6 +402,15 @@ static NVME_PI_PROPS_CONST Property nvme_pi_props[] = {
                        NVME_PI_MAX_IOQPAIRS),
     DEFINE_PROP_UINT32("msix_qsize", NvmePiCtrl, msix_qsize, 65),
     DEFINE_PROP_BOOL("pi-strict", NvmePiCtrl, pi_strict, true),
+    DEFINE_PROP_UINT64("dma-delay", NvmePiCtrl, prop_dma_delay, 0),
+    DEFINE_PROP_UINT64("dma-jitter", NvmePiCtrl, prop_dma_jitter, 0),
+    DEFINE_PROP_UINT64("seed", NvmePiCtrl, prop_seed, 0),
+    DEFINE_PROP_UINT32("dma-replay", NvmePiCtrl, prop_dma_replay, 0),
+    DEFINE_PROP_STRING("dma-source", NvmePiCtrl, prop_dma_source),
+    DEFINE_PROP_STRING("dma-clock", NvmePiCtrl, prop_dma_clock),
+    DEFINE_PROP_UINT64("read-complete-delay", NvmePiCtrl,
+                       read_complete_delay, 0),
+    DEFINE_PROP_STRING("mutation-log", NvmePiCtrl, mutation_log),
     DEFINE_PROP_UINT16("vendor-id", NvmePiCtrl, vendor_id, 0x1234),
     DEFINE_PROP_UINT16("device-id", NvmePiCtrl, device_id, 0x5049),
     NVME_PI_PROP_END
@@ -373,10 +437,19 @@ static void nvme_pi_class_init(ObjectClass *oc, NVME_PI_CLASS_DATA data)
     device_class_set_props(dc, nvme_pi_props);
 }
 
+static void nvme_pi_instance_init(Object *obj)
+{
+    NvmePiCtrl *n = NVME_PI(obj);
+
+    QTAILQ_INIT(&n->inflight);
+    nvme_pi_record_init(n);
+}
+
 static const TypeInfo nvme_pi_info = {
     .name = TYPE_NVME_PI,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(NvmePiCtrl),
+    .instance_init = nvme_pi_instance_init,
     .class_init = nvme_pi_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },

@@ -5,14 +5,25 @@
  * Dataset Management: decoding the command, range and size checks
  * (LBA range, MDTS), the shape of the transfer (extended LBA or separate
  * metadata buffer, metadata stripped or inserted by PRACT), and the
- * order of work.  Writes always go "map guest buffer -> copy into a
- * bounce buffer -> check PI on the copy -> persist"; reads "read the
- * image -> check PI -> copy to the guest".  PI decisions are in pi-io.c,
- * data pointers in dma.c, the image in ns.c.
+ * order of work.  Writes go "map guest buffer -> copy into a bounce
+ * buffer -> (DMA-timing hooks: copy it again into more bounce buffers on
+ * timers, assemble per dma-source, record a mutation) -> check PI on the
+ * bytes to persist -> persist"; reads "read the image -> check PI -> copy
+ * to the guest -> (read-complete-delay) -> complete".
+ *
+ * Read, Write and Flush are asynchronous: the block I/O is started from
+ * the queue bottom half and completes from the main loop, with any number
+ * of commands in flight and completions in any order; hook delays are
+ * timers on the hook clock (dma-clock), never a sleep.  Compare, Verify,
+ * Write Zeroes and Dataset Management still do their block I/O
+ * synchronously (rare commands; see docs/device.md).  PI decisions are in
+ * pi-io.c, data pointers in dma.c, the image in ns.c, the mutation
+ * recorder in record.c, the hook policy in dma-policy.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/memalign.h"
 #include "nvme-pi.h"
 #include "dma.h"
 #include "pi-io.h"
@@ -28,10 +39,33 @@ typedef struct NvmePiXfer {
     uint64_t data_len;      /* bytes through the data pointer */
     uint64_t meta_len;      /* bytes through the metadata pointer */
     NvmePiIoPi pi;
-    uint8_t *data;          /* bounce: nlb * lbasz */
-    uint8_t *meta;          /* bounce: nlb * ms */
+    uint8_t *data;          /* bounce: nlb * lbasz, block-aligned */
+    uint8_t *meta;          /* bounce: nlb * ms (+1, never empty) */
     NvmePiDmaList dl, ml;
 } NvmePiXfer;
+
+/*
+ * An I/O command in flight.  A write reads the guest buffer
+ * sched.nreads times (DMA-timing hooks): read 0 into dreads[0]/mreads[0]
+ * at fetch, the others on timers; x.data/x.meta then point at the bytes
+ * persisted (one of the reads, or their assembly per dma-source).
+ */
+typedef struct NvmePiIo {
+    NvmePiCtrl *n;
+    NvmePiReq *req;
+    NvmePiXfer x;
+    NvmePiNsAio aio;
+    bool in_aio;            /* block I/O outstanding: free when it returns */
+    bool fua;
+    uint16_t status;
+    DmaSchedule sched;
+    uint32_t nread;         /* reads done */
+    uint8_t *dreads[DMA_MAX_READS];
+    uint8_t *mreads[DMA_MAX_READS];
+    int64_t fetch_ns;
+    QEMUTimer *timer;
+    void (*timer_fn)(struct NvmePiIo *io);
+} NvmePiIo;
 
 static uint16_t nvme_pi_check_range(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
 {
@@ -44,8 +78,10 @@ static uint16_t nvme_pi_check_range(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
 
 static void nvme_pi_xfer_free(NvmePiXfer *x)
 {
-    g_free(x->data);
+    qemu_vfree(x->data);
     g_free(x->meta);
+    x->data = NULL;
+    x->meta = NULL;
     nvme_pi_dma_list_free(&x->dl);
     nvme_pi_dma_list_free(&x->ml);
 }
@@ -99,7 +135,7 @@ static uint16_t nvme_pi_xfer_prepare(NvmePiCtrl *n, NvmePiReq *req,
     if (status) {
         return status;
     }
-    x->data = g_try_malloc((size_t)x->nlb * ns->lbasz);
+    x->data = blk_try_blockalign(ns->blk, (size_t)x->nlb * ns->lbasz);
     x->meta = g_try_malloc0((size_t)x->nlb * ns->ms + 1);
     if (!x->data || !x->meta) {
         trace_nvme_pi_nomem(x->data_len);
@@ -108,8 +144,9 @@ static uint16_t nvme_pi_xfer_prepare(NvmePiCtrl *n, NvmePiReq *req,
     return NVME_SUCCESS;
 }
 
-/* Guest -> bounce: the one copy of the guest's buffer. */
-static uint16_t nvme_pi_xfer_in(NvmePiCtrl *n, NvmePiXfer *x)
+/* Guest -> bounce: one read of the guest's buffer into data/meta. */
+static uint16_t nvme_pi_xfer_in_to(NvmePiCtrl *n, NvmePiXfer *x,
+                                   uint8_t *data, uint8_t *meta)
 {
     NvmePiNs *ns = &n->ns;
     uint16_t status;
@@ -125,16 +162,21 @@ static uint16_t nvme_pi_xfer_in(NvmePiCtrl *n, NvmePiXfer *x)
         for (i = 0; status == NVME_SUCCESS && i < x->nlb; i++) {
             const uint8_t *b = wire + (size_t)i * (ns->lbasz + ns->ms);
 
-            memcpy(x->data + (size_t)i * ns->lbasz, b, ns->lbasz);
-            memcpy(x->meta + (size_t)i * ns->ms, b + ns->lbasz, ns->ms);
+            memcpy(data + (size_t)i * ns->lbasz, b, ns->lbasz);
+            memcpy(meta + (size_t)i * ns->ms, b + ns->lbasz, ns->ms);
         }
         return status;
     }
-    status = nvme_pi_dma_from_guest(n, &x->dl, x->data);
+    status = nvme_pi_dma_from_guest(n, &x->dl, data);
     if (status == NVME_SUCCESS && x->meta_len) {
-        status = nvme_pi_dma_from_guest(n, &x->ml, x->meta);
+        status = nvme_pi_dma_from_guest(n, &x->ml, meta);
     }
     return status;
+}
+
+static uint16_t nvme_pi_xfer_in(NvmePiCtrl *n, NvmePiXfer *x)
+{
+    return nvme_pi_xfer_in_to(n, x, x->data, x->meta);
 }
 
 /* Bounce -> guest. */
@@ -165,56 +207,357 @@ static uint16_t nvme_pi_xfer_out(NvmePiCtrl *n, NvmePiXfer *x)
     return status;
 }
 
-static uint16_t nvme_pi_write(NvmePiCtrl *n, NvmePiReq *req)
+/* ---- Commands in flight ---- */
+
+static NvmePiIo *nvme_pi_io_new(NvmePiCtrl *n, NvmePiReq *req)
 {
+    NvmePiIo *io = g_new0(NvmePiIo, 1);
+
+    io->n = n;
+    io->req = req;
+    req->io = io;
+    return io;
+}
+
+static void nvme_pi_io_free(NvmePiIo *io)
+{
+    uint32_t i;
+
+    if (io->timer) {
+        timer_free(io->timer);
+    }
+    /* dreads[0]/mreads[0] may be the persisted buffers themselves. */
+    if (io->x.data == io->dreads[0]) {
+        io->x.data = NULL;
+    }
+    if (io->x.meta == io->mreads[0]) {
+        io->x.meta = NULL;
+    }
+    for (i = 0; i < DMA_MAX_READS; i++) {
+        qemu_vfree(io->dreads[i]);
+        g_free(io->mreads[i]);
+    }
+    nvme_pi_xfer_free(&io->x);
+    g_free(io);
+}
+
+/*
+ * The end of an I/O command, whatever path it took.  Failed commands go
+ * to the Error Information log; PI failures were logged where they were
+ * found, with the failing block's LBA.
+ */
+static void nvme_pi_io_error_log(NvmePiCtrl *n, NvmePiReq *req,
+                                 uint16_t status)
+{
+    uint16_t sc = status & 0x7ff;
+
+    if (status && status != NVME_NO_COMPLETE &&
+        sc != NVME_E2E_GUARD_ERROR && sc != NVME_E2E_APP_ERROR &&
+        sc != NVME_E2E_REF_ERROR) {
+        uint64_t slba = le32_to_cpu(req->cmd.cdw10) |
+                        ((uint64_t)le32_to_cpu(req->cmd.cdw11) << 32);
+
+        nvme_pi_error_log_add(n, req, status, slba,
+                              le32_to_cpu(req->cmd.nsid));
+    }
+}
+
+static void nvme_pi_io_finish(NvmePiIo *io, uint16_t status)
+{
+    NvmePiCtrl *n = io->n;
+    NvmePiReq *req = io->req;
+
+    nvme_pi_io_free(io);
+    req->io = NULL;
+    if (req->aborted) {
+        g_free(req);
+        return;
+    }
+    nvme_pi_io_error_log(n, req, status);
+    nvme_pi_req_complete(n, req, status);
+}
+
+void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req)
+{
+    NvmePiIo *io = req->io;
+
+    if (!io) {
+        g_free(req);    /* completed synchronously: never here */
+        return;
+    }
+    if (io->in_aio) {
+        return;         /* the block I/O callback frees it */
+    }
+    /* Waiting on a DMA-timing timer: nothing else refers to it. */
+    nvme_pi_io_free(io);
+    g_free(req);
+}
+
+static void nvme_pi_io_timer_cb(void *opaque)
+{
+    NvmePiIo *io = opaque;
+
+    io->timer_fn(io);
+}
+
+/* Run fn at fetch + at_ns on the hook clock. */
+static void nvme_pi_io_arm(NvmePiIo *io, uint64_t at_ns,
+                           void (*fn)(NvmePiIo *io))
+{
+    if (!io->timer) {
+        io->timer = timer_new_ns(io->n->hook_clock, nvme_pi_io_timer_cb, io);
+    }
+    io->timer_fn = fn;
+    timer_mod_ns(io->timer, io->fetch_ns + (int64_t)at_ns);
+}
+
+/* Block I/O returned: a command whose SQ was deleted just goes away. */
+static bool nvme_pi_io_aio_back(NvmePiIo *io)
+{
+    io->in_aio = false;
+    if (io->req->aborted) {
+        NvmePiReq *req = io->req;
+
+        nvme_pi_io_free(io);
+        g_free(req);
+        return false;
+    }
+    return true;
+}
+
+/* ---- Write ---- */
+
+static void nvme_pi_write_done(void *opaque, int ret)
+{
+    NvmePiIo *io = opaque;
+    NvmePiCtrl *n = io->n;
+
+    if (!nvme_pi_io_aio_back(io)) {
+        return;
+    }
+    if (ret < 0) {
+        trace_nvme_pi_ns_io_error("write", io->x.slba, io->x.nlb);
+        nvme_pi_io_finish(io, NVME_WRITE_FAULT);
+        return;
+    }
+    n->host_writes++;
+    n->units_written += (uint64_t)io->x.nlb * n->ns.lbasz / 512;
+    nvme_pi_io_finish(io, NVME_SUCCESS);
+}
+
+/*
+ * Every read of the guest buffer is done: choose the bytes to persist
+ * (dma-source), record a mutation if the reads differ, check PI on the
+ * chosen bytes -- the device verifies what it persists -- and persist.
+ */
+static void nvme_pi_write_reads_done(NvmePiIo *io)
+{
+    NvmePiCtrl *n = io->n;
     NvmePiNs *ns = &n->ns;
-    bool fua = le32_to_cpu(req->cmd.cdw12) & NVME_RW_FUA;
-    NvmePiXfer x;
+    NvmePiXfer *x = &io->x;
+    uint32_t nreads = io->sched.nreads;
+    size_t dlen = (size_t)x->nlb * ns->lbasz;
+    size_t mlen = (size_t)x->nlb * ns->ms;
+    MutationEvent ev;
+    bool mutated = false;
     uint16_t status;
 
-    status = nvme_pi_xfer_prepare(n, req, false, &x);
-    if (!status) {
-        status = nvme_pi_xfer_in(n, &x);
+    if (nreads > 1) {
+        DmaSource src = n->policy.source;
+
+        n->mut.writes_checked++;
+        if (src != DMA_SOURCE_FIRST) {
+            x->data = blk_try_blockalign(ns->blk, dlen);
+            x->meta = g_try_malloc0(mlen + 1);
+            if (!x->data || !x->meta) {
+                trace_nvme_pi_nomem(dlen);
+                nvme_pi_io_finish(io, NVME_INTERNAL_DEV_ERROR);
+                return;
+            }
+            dma_source_assemble(src, (const uint8_t *const *)io->dreads,
+                                nreads, dlen, x->data);
+            dma_source_assemble(src, (const uint8_t *const *)io->mreads,
+                                nreads, mlen, x->meta);
+        }
+        mutated = nvme_pi_record_diff(n, io->req, x->slba, x->nlb,
+                                      io->dreads, io->mreads, nreads, &ev);
+        if (!mutated) {
+            trace_nvme_pi_hook_same(io->req->sq->sqid,
+                                    le16_to_cpu(io->req->cmd.cid), nreads);
+        }
     }
-    if (!status) {
-        status = nvme_pi_io_pi_write(n, req, x.slba, x.nlb, x.data, x.meta,
-                                     &x.pi);
+    status = nvme_pi_io_pi_write(n, io->req, x->slba, x->nlb, x->data,
+                                 x->meta, &x->pi);
+    if (mutated) {
+        nvme_pi_record_event(n, &ev, status);
     }
-    if (!status) {
-        status = nvme_pi_ns_write(ns, x.slba, x.nlb, x.data,
-                                  ns->ms ? x.meta : NULL, fua);
+    if (status) {
+        nvme_pi_io_finish(io, status);
+        return;
     }
-    if (!status) {
-        n->host_writes++;
-        n->units_written += (uint64_t)x.nlb * ns->lbasz / 512;
+    io->in_aio = true;
+    nvme_pi_ns_aio(ns, true, x->slba, x->nlb, x->data,
+                   ns->ms ? x->meta : NULL, io->fua, &io->aio,
+                   nvme_pi_write_done, io);
+}
+
+/* A DMA-timing hook's timer: read the guest buffer once more. */
+static void nvme_pi_write_reread(NvmePiIo *io)
+{
+    NvmePiCtrl *n = io->n;
+    NvmePiNs *ns = &n->ns;
+    uint32_t i = io->nread;
+    uint16_t status;
+
+    trace_nvme_pi_hook_read(io->req->sq->sqid, le16_to_cpu(io->req->cmd.cid),
+                            i, io->sched.nreads, io->sched.at_ns[i]);
+    io->dreads[i] = blk_try_blockalign(ns->blk,
+                                       (size_t)io->x.nlb * ns->lbasz);
+    io->mreads[i] = g_try_malloc0((size_t)io->x.nlb * ns->ms + 1);
+    if (!io->dreads[i] || !io->mreads[i]) {
+        trace_nvme_pi_nomem(io->x.data_len);
+        nvme_pi_io_finish(io, NVME_INTERNAL_DEV_ERROR);
+        return;
     }
-    nvme_pi_xfer_free(&x);
-    return status;
+    status = nvme_pi_xfer_in_to(n, &io->x, io->dreads[i], io->mreads[i]);
+    if (status) {
+        nvme_pi_io_finish(io, status);
+        return;
+    }
+    io->nread++;
+    if (io->nread < io->sched.nreads) {
+        nvme_pi_io_arm(io, io->sched.at_ns[io->nread], nvme_pi_write_reread);
+    } else {
+        nvme_pi_write_reads_done(io);
+    }
+}
+
+static uint16_t nvme_pi_write(NvmePiCtrl *n, NvmePiReq *req)
+{
+    NvmePiIo *io = nvme_pi_io_new(n, req);
+    NvmePiXfer *x = &io->x;
+    uint16_t status;
+
+    io->fua = le32_to_cpu(req->cmd.cdw12) & NVME_RW_FUA;
+    status = nvme_pi_xfer_prepare(n, req, false, x);
+    if (!status) {
+        /* Read 0, at fetch: all a controller without hooks does. */
+        status = nvme_pi_xfer_in(n, x);
+    }
+    if (status) {
+        nvme_pi_io_free(io);
+        req->io = NULL;
+        return status;
+    }
+    io->dreads[0] = x->data;
+    io->mreads[0] = x->meta;
+    io->nread = 1;
+    if (dma_policy_is_off(&n->policy)) {
+        io->sched.nreads = 1;
+        nvme_pi_write_reads_done(io);
+        return NVME_NO_COMPLETE;
+    }
+    io->fetch_ns = qemu_clock_get_ns(n->hook_clock);
+    dma_policy_schedule(&n->policy, &n->rng, &io->sched);
+    trace_nvme_pi_hook_schedule(req->sq->sqid, le16_to_cpu(req->cmd.cid),
+                                x->slba, x->nlb, io->sched.nreads,
+                                io->sched.at_ns[io->sched.nreads - 1]);
+    if (io->sched.nreads == 1) {
+        nvme_pi_write_reads_done(io);
+    } else {
+        nvme_pi_io_arm(io, io->sched.at_ns[1], nvme_pi_write_reread);
+    }
+    return NVME_NO_COMPLETE;
+}
+
+/* ---- Read ---- */
+
+static void nvme_pi_read_posted(NvmePiIo *io)
+{
+    trace_nvme_pi_hook_read_complete(io->req->sq->sqid,
+                                     le16_to_cpu(io->req->cmd.cid));
+    nvme_pi_io_finish(io, NVME_SUCCESS);
+}
+
+static void nvme_pi_read_done(void *opaque, int ret)
+{
+    NvmePiIo *io = opaque;
+    NvmePiCtrl *n = io->n;
+    NvmePiXfer *x = &io->x;
+    uint16_t status;
+
+    if (!nvme_pi_io_aio_back(io)) {
+        return;
+    }
+    if (ret < 0) {
+        trace_nvme_pi_ns_io_error("read", x->slba, x->nlb);
+        nvme_pi_io_finish(io, NVME_UNRECOVERED_READ);
+        return;
+    }
+    status = nvme_pi_io_pi_read(n, io->req, x->slba, x->nlb, x->data,
+                                x->meta, &x->pi);
+    if (!status) {
+        status = nvme_pi_xfer_out(n, x);
+    }
+    if (status) {
+        nvme_pi_io_finish(io, status);
+        return;
+    }
+    n->host_reads++;
+    n->units_read += (uint64_t)x->nlb * n->ns.lbasz / 512;
+    if (n->read_complete_delay) {
+        /* The data is in guest memory; the completion comes later. */
+        trace_nvme_pi_hook_read_delay(io->req->sq->sqid,
+                                      le16_to_cpu(io->req->cmd.cid),
+                                      n->read_complete_delay);
+        io->fetch_ns = qemu_clock_get_ns(n->hook_clock);
+        nvme_pi_io_arm(io, n->read_complete_delay, nvme_pi_read_posted);
+        return;
+    }
+    nvme_pi_io_finish(io, NVME_SUCCESS);
 }
 
 static uint16_t nvme_pi_read(NvmePiCtrl *n, NvmePiReq *req)
 {
     NvmePiNs *ns = &n->ns;
-    NvmePiXfer x;
+    NvmePiIo *io = nvme_pi_io_new(n, req);
+    NvmePiXfer *x = &io->x;
     uint16_t status;
 
-    status = nvme_pi_xfer_prepare(n, req, true, &x);
-    if (!status) {
-        status = nvme_pi_ns_read(ns, x.slba, x.nlb, x.data, x.meta);
+    status = nvme_pi_xfer_prepare(n, req, true, x);
+    if (status) {
+        nvme_pi_io_free(io);
+        req->io = NULL;
+        return status;
     }
-    if (!status) {
-        status = nvme_pi_io_pi_read(n, req, x.slba, x.nlb, x.data, x.meta,
-                                    &x.pi);
+    io->in_aio = true;
+    nvme_pi_ns_aio(ns, false, x->slba, x->nlb, x->data, x->meta, false,
+                   &io->aio, nvme_pi_read_done, io);
+    return NVME_NO_COMPLETE;
+}
+
+/* ---- Flush ---- */
+
+static void nvme_pi_flush_done(void *opaque, int ret)
+{
+    NvmePiIo *io = opaque;
+
+    if (!nvme_pi_io_aio_back(io)) {
+        return;
     }
-    if (!status) {
-        status = nvme_pi_xfer_out(n, &x);
+    if (ret < 0) {
+        trace_nvme_pi_ns_io_error("flush", 0, 0);
     }
-    if (!status) {
-        n->host_reads++;
-        n->units_read += (uint64_t)x.nlb * ns->lbasz / 512;
-    }
-    nvme_pi_xfer_free(&x);
-    return status;
+    nvme_pi_io_finish(io, ret < 0 ? NVME_INTERNAL_DEV_ERROR : NVME_SUCCESS);
+}
+
+static uint16_t nvme_pi_flush(NvmePiCtrl *n, NvmePiReq *req)
+{
+    NvmePiIo *io = nvme_pi_io_new(n, req);
+
+    io->in_aio = true;
+    nvme_pi_ns_aio_flush(&n->ns, &io->aio, nvme_pi_flush_done, io);
+    return NVME_NO_COMPLETE;
 }
 
 static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
@@ -233,13 +576,11 @@ static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
                                     &x.pi);
     }
     if (!status) {
-        /* Keep the stored copy; read the host's into fresh buffers. */
-        data = x.data;
-        meta = x.meta;
-        x.data = g_try_malloc((size_t)x.nlb * ns->lbasz);
-        x.meta = g_try_malloc0((size_t)x.nlb * ns->ms + 1);
-        status = x.data && x.meta ? nvme_pi_xfer_in(n, &x)
-                                  : NVME_INTERNAL_DEV_ERROR;
+        /* Read the host's copy into buffers of our own. */
+        data = g_try_malloc((size_t)x.nlb * ns->lbasz);
+        meta = g_try_malloc0((size_t)x.nlb * ns->ms + 1);
+        status = data && meta ? nvme_pi_xfer_in_to(n, &x, data, meta)
+                              : NVME_INTERNAL_DEV_ERROR;
     }
     if (!status &&
         (memcmp(data, x.data, (size_t)x.nlb * ns->lbasz) ||
@@ -376,7 +717,7 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
 
     if (req->cmd.opcode == NVME_CMD_FLUSH && nsid == NVME_NSID_BROADCAST &&
         n->ns.present) {
-        return nvme_pi_ns_flush(&n->ns);
+        return nvme_pi_flush(n, req);
     }
     if (nsid != NVME_PI_NSID || !n->ns.present) {
         trace_nvme_pi_io_bad_nsid(nsid);
@@ -384,7 +725,7 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
     }
     switch (req->cmd.opcode) {
     case NVME_CMD_FLUSH:
-        return nvme_pi_ns_flush(&n->ns);
+        return nvme_pi_flush(n, req);
     case NVME_CMD_WRITE:
         return nvme_pi_write(n, req);
     case NVME_CMD_READ:
@@ -403,23 +744,10 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
     }
 }
 
-/*
- * Failed I/O commands go to the Error Information log; PI failures are
- * logged where they are found, with the failing block's LBA.
- */
 uint16_t nvme_pi_io_cmd(NvmePiCtrl *n, NvmePiReq *req)
 {
     uint16_t status = nvme_pi_io_dispatch(n, req);
-    uint16_t sc = status & 0x7ff;
 
-    if (status && status != NVME_NO_COMPLETE &&
-        sc != NVME_E2E_GUARD_ERROR && sc != NVME_E2E_APP_ERROR &&
-        sc != NVME_E2E_REF_ERROR) {
-        uint64_t slba = le32_to_cpu(req->cmd.cdw10) |
-                        ((uint64_t)le32_to_cpu(req->cmd.cdw11) << 32);
-
-        nvme_pi_error_log_add(n, req, status, slba,
-                              le32_to_cpu(req->cmd.nsid));
-    }
+    nvme_pi_io_error_log(n, req, status);
     return status;
 }

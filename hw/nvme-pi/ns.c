@@ -415,3 +415,59 @@ uint16_t nvme_pi_ns_flush(NvmePiNs *ns)
     }
     return NVME_SUCCESS;
 }
+
+/* One of a command's (up to two) block requests returned. */
+static void nvme_pi_ns_aio_cb(void *opaque, int ret)
+{
+    NvmePiNsAio *a = opaque;
+
+    if (ret < 0 && !a->ret) {
+        a->ret = ret;
+    }
+    if (--a->pending == 0) {
+        a->cb(a->opaque, a->ret);
+    }
+}
+
+void nvme_pi_ns_aio(NvmePiNs *ns, bool write, uint64_t slba, uint32_t nlb,
+                    uint8_t *data, uint8_t *meta, bool fua, NvmePiNsAio *a,
+                    NvmePiNsCb *cb, void *opaque)
+{
+    BdrvRequestFlags flags = write && fua ? BDRV_REQ_FUA : 0;
+    bool with_meta = ns->ms && meta;
+
+    a->cb = cb;
+    a->opaque = opaque;
+    a->ret = 0;
+    a->pending = with_meta ? 2 : 1;
+    qemu_iovec_init_buf(&a->dqiov, data, (size_t)nlb * ns->lbasz);
+    if (with_meta) {
+        qemu_iovec_init_buf(&a->mqiov, meta, (size_t)nlb * ns->ms);
+    }
+    /* Completions always arrive later, from the main loop, never here. */
+    if (write) {
+        blk_aio_pwritev(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
+                        flags, nvme_pi_ns_aio_cb, a);
+        if (with_meta) {
+            blk_aio_pwritev(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
+                            flags, nvme_pi_ns_aio_cb, a);
+        }
+    } else {
+        blk_aio_preadv(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
+                       0, nvme_pi_ns_aio_cb, a);
+        if (with_meta) {
+            blk_aio_preadv(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
+                           0, nvme_pi_ns_aio_cb, a);
+        }
+    }
+}
+
+void nvme_pi_ns_aio_flush(NvmePiNs *ns, NvmePiNsAio *a, NvmePiNsCb *cb,
+                          void *opaque)
+{
+    a->cb = cb;
+    a->opaque = opaque;
+    a->ret = 0;
+    a->pending = 1;
+    blk_aio_flush(ns->blk, nvme_pi_ns_aio_cb, a);
+}

@@ -4,10 +4,13 @@
  * ctrl.c   PCI function, BAR0 registers, CC/CSTS, interrupts
  * queue.c  submission/completion queues, doorbells, arbitration
  * admin.c  admin command set, features, logs, AER
- * io.c     NVM command set (read, write, compare, verify, ...)
+ * io.c     NVM command set (read, write, compare, verify, ...), the
+ *          asynchronous order of work and the DMA-timing hooks' timers
  * dma.c    data and metadata pointers (PRP, SGL) and the bounce copies
  * ns.c     the namespace: backing image layout and LBA formats
  * pi-io.c  glue between an I/O command and the pure PI engine (pi.h)
+ * record.c the mutation recorder's QEMU side: log file, stat-* counters
+ *          and vendor log page C0h around the pure core (mutation.h)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,9 +19,13 @@
 
 #include "compat.h"
 #include "exec/memory.h"
+#include "qemu/queue.h"
+#include "qemu/timer.h"
 #include "block/nvme.h"
 #include "nvme-spec.h"
 #include "pi.h"
+#include "dma-policy.h"
+#include "mutation.h"
 
 #define TYPE_NVME_PI "nvme-pi"
 OBJECT_DECLARE_SIMPLE_TYPE(NvmePiCtrl, NVME_PI)
@@ -34,7 +41,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(NvmePiCtrl, NVME_PI)
 #define NVME_PI_AERL            3       /* 4 outstanding AERs */
 #define NVME_PI_ELPE            63      /* 64 error log entries */
 #define NVME_PI_MAX_AER_EVENTS  16
-#define NVME_PI_VENDOR_LOG_SIZE 4096    /* log page C0h, see device.md */
+#define NVME_PI_VENDOR_LOG_SIZE MUTATION_LOG_PAGE_SIZE /* C0h */
 #define NVME_PI_NSID            1       /* the controller's namespace */
 
 /* Register offsets (NVMe base specification, 3.1 "Controller Registers"). */
@@ -72,6 +79,7 @@ typedef struct NvmePiCQ {
     uint32_t head, tail;
     uint64_t dma_addr;
     unsigned nsq;           /* SQs posting here */
+    uint32_t inflight;      /* fetched commands that will complete here */
 } NvmePiCQ;
 
 typedef struct NvmePiSQ {
@@ -103,12 +111,30 @@ typedef struct NvmePiNs {
     PiFormat pifmt;         /* the same, as the PI engine sees it */
 } NvmePiNs;
 
-/* One command being processed. */
-typedef struct NvmePiReq {
+/*
+ * One command, from fetch to completion.  I/O commands may outlive the
+ * bottom half that fetched them (asynchronous block I/O, DMA-timing
+ * timers): io points at io.c's state for them.
+ */
+typedef struct NvmePiReq NvmePiReq;
+struct NvmePiReq {
     NvmeCmd cmd;
     NvmePiSQ *sq;
     uint32_t result;        /* CQE DW0 */
-} NvmePiReq;
+    bool aborted;           /* its SQ was deleted: complete silently */
+    void *io;               /* io.c's NvmePiIo while in flight */
+    QTAILQ_ENTRY(NvmePiReq) entry;
+};
+
+/* Asynchronous data + metadata block I/O of one command (ns.c). */
+typedef void NvmePiNsCb(void *opaque, int ret);
+typedef struct NvmePiNsAio {
+    QEMUIOVector dqiov, mqiov;
+    unsigned pending;
+    int ret;                /* first error */
+    NvmePiNsCb *cb;
+    void *opaque;
+} NvmePiNsAio;
 
 struct NvmePiCtrl {
     PCIDevice parent_obj;
@@ -156,6 +182,20 @@ struct NvmePiCtrl {
 
     NvmePiNs ns;
 
+    /* commands fetched and not yet completed, every queue */
+    QTAILQ_HEAD(, NvmePiReq) inflight;
+
+    /* DMA-timing hooks (docs/device.md, "DMA-timing hooks") */
+    DmaPolicy policy;
+    DmaRng rng;
+    QEMUClockType hook_clock;
+
+    /* mutation recorder (record.c) */
+    MutationCounters mut;
+    MutationEvent mut_last;
+    FILE *mut_log;
+    uint64_t stat_guard_errors, stat_apptag_errors, stat_reftag_errors;
+
     /* properties */
     char *serial;
     uint32_t msix_qsize;
@@ -167,6 +207,12 @@ struct NvmePiCtrl {
     uint8_t mdts;
     uint32_t max_ioqpairs;
     bool pi_strict;
+    uint64_t prop_dma_delay, prop_dma_jitter, prop_seed;
+    uint32_t prop_dma_replay;
+    char *prop_dma_source;
+    char *prop_dma_clock;
+    uint64_t read_complete_delay;
+    char *mutation_log;
 };
 
 /* ctrl.c */
@@ -185,6 +231,7 @@ void nvme_pi_doorbell_write(NvmePiCtrl *n, hwaddr off, uint32_t val);
 bool nvme_pi_post_cqe(NvmePiCtrl *n, NvmePiCQ *cq, uint16_t sqid,
                       uint16_t sqhd, uint16_t cid, uint16_t status,
                       uint32_t result);
+void nvme_pi_req_complete(NvmePiCtrl *n, NvmePiReq *req, uint16_t status);
 void nvme_pi_kick(NvmePiCtrl *n);
 void nvme_pi_process(void *opaque);
 
@@ -198,7 +245,28 @@ void nvme_pi_error_log_add(NvmePiCtrl *n, NvmePiReq *req, uint16_t status,
                            uint64_t lba, uint32_t nsid);
 
 /* io.c */
+/* A status, or NVME_NO_COMPLETE: io.c completes req later. */
 uint16_t nvme_pi_io_cmd(NvmePiCtrl *n, NvmePiReq *req);
+/* req's SQ is going away: stop its timers, free it now or when its
+ * block I/O returns. */
+void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req);
+
+/* record.c */
+bool nvme_pi_record_realize(NvmePiCtrl *n, Error **errp);
+void nvme_pi_record_init(NvmePiCtrl *n);
+void nvme_pi_record_exit(NvmePiCtrl *n);
+/*
+ * Compare the reads of one write (data and metadata, nreads each); true
+ * and *ev filled (outcome still to decide) when the data differs.
+ */
+bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
+                         uint32_t nlb, uint8_t *const *data,
+                         uint8_t *const *meta, uint32_t nreads,
+                         MutationEvent *ev);
+/* Decide the outcome from the write's PI status, count and log. */
+void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status);
+void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check);
+size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf);
 
 /* ns.c */
 typedef struct NvmePiLbaf {
@@ -219,5 +287,15 @@ uint16_t nvme_pi_ns_write(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
                           bool fua);
 uint16_t nvme_pi_ns_deallocate(NvmePiNs *ns, uint64_t slba, uint64_t nlb);
 uint16_t nvme_pi_ns_flush(NvmePiNs *ns);
+/*
+ * Start reading or writing nlb blocks' data (and metadata, when the
+ * namespace has some and meta is not NULL); cb(opaque, ret) runs once,
+ * from the main loop, when both are done, with the first error.
+ */
+void nvme_pi_ns_aio(NvmePiNs *ns, bool write, uint64_t slba, uint32_t nlb,
+                    uint8_t *data, uint8_t *meta, bool fua, NvmePiNsAio *a,
+                    NvmePiNsCb *cb, void *opaque);
+void nvme_pi_ns_aio_flush(NvmePiNs *ns, NvmePiNsAio *a, NvmePiNsCb *cb,
+                          void *opaque);
 
 #endif /* HW_NVME_PI_H */

@@ -90,6 +90,7 @@ static uint16_t nvme_pi_io_pi_fail(NvmePiCtrl *n, NvmePiReq *req,
                            pi_check_name(err->check), slba + err->block,
                            err->expected, err->actual);
     n->media_errors++;
+    nvme_pi_record_pi_error(n, err->check);
     nvme_pi_error_log_add(n, req, status, slba + err->block,
                           le32_to_cpu(req->cmd.nsid));
     return status;

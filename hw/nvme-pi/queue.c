@@ -8,10 +8,13 @@
  * Work is done in a bottom half, never in the doorbell write itself, and
  * each run of the bottom half processes a bounded number of commands
  * before yielding to the main loop: a guest that keeps its queues full
- * cannot keep QEMU from doing anything else.  A command is only fetched
- * when its completion queue has room for the completion, so a completion
- * is never dropped; a full CQ simply stalls its SQs until the host moves
- * the CQ head.
+ * cannot keep QEMU from doing anything else.  I/O commands may complete
+ * later and in any order (asynchronous block I/O, DMA-timing hooks):
+ * every fetched command holds a slot of its completion queue until it
+ * completes, and a command is only fetched when its CQ has a free slot
+ * nobody holds, so a completion is never dropped; a full CQ simply stalls
+ * its SQs until the host moves the CQ head.  Deleting an SQ aborts its
+ * commands still in flight: they complete without a completion entry.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -64,11 +67,22 @@ void nvme_pi_sq_init(NvmePiCtrl *n, uint16_t sqid, uint16_t cqid,
 void nvme_pi_sq_delete(NvmePiCtrl *n, uint16_t sqid)
 {
     NvmePiSQ *sq = &n->sq[sqid];
+    NvmePiReq *req, *next;
 
     if (!sq->created) {
         return;
     }
-    /* Commands complete synchronously: none is left to abort. */
+    QTAILQ_FOREACH_SAFE(req, &n->inflight, entry, next) {
+        if (req->sq != sq) {
+            continue;
+        }
+        trace_nvme_pi_req_abort(sqid, le16_to_cpu(req->cmd.cid));
+        QTAILQ_REMOVE(&n->inflight, req, entry);
+        n->cq[sq->cqid].inflight--;
+        req->aborted = true;
+        req->sq = NULL;
+        nvme_pi_io_abort(n, req);
+    }
     n->cq[sq->cqid].nsq--;
     memset(sq, 0, sizeof(*sq));
     trace_nvme_pi_sq_delete(sqid);
@@ -102,6 +116,14 @@ void nvme_pi_queues_reset(NvmePiCtrl *n)
 static bool nvme_pi_cq_full(NvmePiCQ *cq)
 {
     return (cq->tail + 1) % cq->size == cq->head;
+}
+
+/* Whether a new command may be fetched for this CQ (see the top). */
+static bool nvme_pi_cq_has_room(NvmePiCQ *cq)
+{
+    uint32_t used = (cq->tail + cq->size - cq->head) % cq->size;
+
+    return cq->size - 1 - used > cq->inflight;
 }
 
 /*
@@ -139,44 +161,76 @@ bool nvme_pi_post_cqe(NvmePiCtrl *n, NvmePiCQ *cq, uint16_t sqid,
     return true;
 }
 
-/* Fetch, execute and complete one command from sq.  False: stop. */
+/*
+ * Post req's completion (unless it was aborted), release its CQ slot and
+ * free it.  Called from the bottom half for commands that complete at
+ * once, and from block I/O callbacks and timers for the others.
+ */
+void nvme_pi_req_complete(NvmePiCtrl *n, NvmePiReq *req, uint16_t status)
+{
+    NvmePiSQ *sq = req->sq;
+
+    if (!req->aborted && sq) {
+        NvmePiCQ *cq = &n->cq[sq->cqid];
+
+        if (status != NVME_SUCCESS) {
+            trace_nvme_pi_cmd_status(sq->sqid, le16_to_cpu(req->cmd.cid),
+                                     req->cmd.opcode, status);
+        }
+        QTAILQ_REMOVE(&n->inflight, req, entry);
+        cq->inflight--;
+        nvme_pi_post_cqe(n, cq, sq->sqid, sq->head, req->cmd.cid, status,
+                         req->result);
+        if (!n->processing) {
+            nvme_pi_kick(n);    /* a CQ slot is free: fetch more */
+        }
+    }
+    g_free(req);
+}
+
+/* Fetch, execute and (maybe) complete one command from sq.  False: stop. */
 static bool nvme_pi_sq_process_one(NvmePiCtrl *n, NvmePiSQ *sq)
 {
     NvmePiCQ *cq = &n->cq[sq->cqid];
-    NvmePiReq req;
+    NvmePiReq *req;
     uint64_t addr = sq->dma_addr + (uint64_t)sq->head * sizeof(NvmeCmd);
     uint16_t status;
 
-    if (sq->head == sq->tail || !cq->created || nvme_pi_cq_full(cq)) {
+    if (sq->head == sq->tail || !cq->created || !nvme_pi_cq_has_room(cq)) {
         return false;
     }
-    memset(&req, 0, sizeof(req));
-    if (pci_dma_read(PCI_DEVICE(n), addr, &req.cmd, sizeof(req.cmd))) {
+    req = g_new0(NvmePiReq, 1);
+    if (pci_dma_read(PCI_DEVICE(n), addr, &req->cmd, sizeof(req->cmd))) {
+        g_free(req);
         nvme_pi_fatal(n, "submission queue read failed");
         return false;
     }
-    req.sq = sq;
+    req->sq = sq;
     sq->head = (sq->head + 1) % sq->size;
-    trace_nvme_pi_cmd(sq->sqid, le16_to_cpu(req.cmd.cid), req.cmd.opcode,
-                      le32_to_cpu(req.cmd.nsid));
+    cq->inflight++;
+    QTAILQ_INSERT_TAIL(&n->inflight, req, entry);
+    trace_nvme_pi_cmd(sq->sqid, le16_to_cpu(req->cmd.cid), req->cmd.opcode,
+                      le32_to_cpu(req->cmd.nsid));
 
-    if (NVME_CMD_FLAGS_FUSE(req.cmd.flags)) {
-        trace_nvme_pi_cmd_fused(sq->sqid, le16_to_cpu(req.cmd.cid));
+    if (NVME_CMD_FLAGS_FUSE(req->cmd.flags)) {
+        trace_nvme_pi_cmd_fused(sq->sqid, le16_to_cpu(req->cmd.cid));
         status = NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
     } else if (sq->sqid == 0) {
-        status = nvme_pi_admin_cmd(n, &req);
+        status = nvme_pi_admin_cmd(n, req);
+        if (status == NVME_NO_COMPLETE) {
+            /* An AER: admin.c keeps its CID and completes it itself. */
+            QTAILQ_REMOVE(&n->inflight, req, entry);
+            cq->inflight--;
+            g_free(req);
+            return true;
+        }
     } else {
-        status = nvme_pi_io_cmd(n, &req);
+        status = nvme_pi_io_cmd(n, req);
+        if (status == NVME_NO_COMPLETE) {
+            return true;    /* io.c completes it */
+        }
     }
-    if (status == NVME_NO_COMPLETE) {
-        return true;    /* completed later (AER) */
-    }
-    if (status != NVME_SUCCESS) {
-        trace_nvme_pi_cmd_status(sq->sqid, le16_to_cpu(req.cmd.cid),
-                                 req.cmd.opcode, status);
-    }
-    nvme_pi_post_cqe(n, cq, sq->sqid, sq->head, req.cmd.cid, status,
-                     req.result);
+    nvme_pi_req_complete(n, req, status);
     return !(n->regs.csts & NVME_PI_CSTS_CFS);
 }
 
@@ -287,7 +341,7 @@ void nvme_pi_doorbell_write(NvmePiCtrl *n, hwaddr off, uint32_t val)
                                 NVME_LOG_ERROR_INFO);
             return;
         }
-        was_full = nvme_pi_cq_full(cq);
+        was_full = !nvme_pi_cq_has_room(cq);    /* SQs may be stalled */
         cq->head = val;
         nvme_pi_irq_update(n, NULL);
         if (was_full || n->aer_queued) {

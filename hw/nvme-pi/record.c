@@ -1,0 +1,190 @@
+/*
+ * nvme-pi: the mutation recorder, QEMU side.
+ *
+ * This file owns what the device does with a write whose reads of guest
+ * memory differ: it fills a MutationEvent (who, where, when on the hook
+ * clock, the guards), decides the outcome from the PI status of the bytes
+ * persisted, counts it, appends it to mutation-log=PATH as one JSON line
+ * (flushed per line, so a crashed or killed QEMU still leaves every event
+ * before it), and serves the counters as QOM properties (stat-*, read by
+ * the harness with qom-get) and as vendor log page C0h.  What an event
+ * says, the JSON line and the log page layout are the pure core's
+ * (mutation.c); this file is the glue.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qom/object.h"
+#include "nvme-pi.h"
+#include "trace.h"
+
+/* The counters the harness reads: every stat-* property is one. */
+void nvme_pi_record_init(NvmePiCtrl *n)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } stats[] = {
+        { "stat-writes-checked",
+          offsetof(NvmePiCtrl, mut.writes_checked) },
+        { "stat-mutation-events", offsetof(NvmePiCtrl, mut.events) },
+        { "stat-mutation-pi-errors", offsetof(NvmePiCtrl, mut.pi_errors) },
+        { "stat-mutation-persisted-first",
+          offsetof(NvmePiCtrl, mut.persisted_first) },
+        { "stat-mutation-persisted-last",
+          offsetof(NvmePiCtrl, mut.persisted_last) },
+        { "stat-mutation-persisted-torn",
+          offsetof(NvmePiCtrl, mut.persisted_torn) },
+        { "stat-mutation-bytes-changed",
+          offsetof(NvmePiCtrl, mut.bytes_changed) },
+        { "stat-guard-errors", offsetof(NvmePiCtrl, stat_guard_errors) },
+        { "stat-apptag-errors", offsetof(NvmePiCtrl, stat_apptag_errors) },
+        { "stat-reftag-errors", offsetof(NvmePiCtrl, stat_reftag_errors) },
+        { "stat-writes", offsetof(NvmePiCtrl, host_writes) },
+        { "stat-reads", offsetof(NvmePiCtrl, host_reads) },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(stats); i++) {
+        object_property_add_uint64_ptr(OBJECT(n), stats[i].name,
+                                       (uint64_t *)((char *)n + stats[i].off),
+                                       OBJ_PROP_FLAG_READ);
+    }
+}
+
+bool nvme_pi_record_realize(NvmePiCtrl *n, Error **errp)
+{
+    if (!n->mutation_log || !*n->mutation_log) {
+        return true;
+    }
+    n->mut_log = fopen(n->mutation_log, "a");
+    if (!n->mut_log) {
+        error_setg_errno(errp, errno, "nvme-pi: cannot open mutation-log "
+                         "'%s' for appending (does its directory exist?)",
+                         n->mutation_log);
+        return false;
+    }
+    return true;
+}
+
+void nvme_pi_record_exit(NvmePiCtrl *n)
+{
+    if (n->mut_log) {
+        fclose(n->mut_log);
+        n->mut_log = NULL;
+    }
+}
+
+void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check)
+{
+    switch (check) {
+    case PI_CHECK_GUARD:
+        n->stat_guard_errors++;
+        break;
+    case PI_CHECK_APPTAG:
+        n->stat_apptag_errors++;
+        break;
+    case PI_CHECK_REFTAG:
+        n->stat_reftag_errors++;
+        break;
+    case PI_CHECK_NONE:
+        break;
+    }
+}
+
+bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
+                         uint32_t nlb, uint8_t *const *data,
+                         uint8_t *const *meta, uint32_t nreads,
+                         MutationEvent *ev)
+{
+    NvmePiNs *ns = &n->ns;
+    uint64_t blk;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->nsid = ns->nsid;
+    ev->cid = le16_to_cpu(req->cmd.cid);
+    ev->sqid = req->sq ? req->sq->sqid : 0;
+    ev->opcode = req->cmd.opcode;
+    ev->slba = slba;
+    ev->nlb = nlb;
+    ev->block_size = ns->lbasz;
+    if (!mutation_diff((const uint8_t *const *)data, nreads,
+                       (size_t)nlb * ns->lbasz, ev)) {
+        return false;
+    }
+    /* The guards of the first changed block, as sent and as read. */
+    blk = ev->first_lba - slba;
+    ev->has_guard = ns->pi != 0;
+    if (ev->has_guard) {
+        PiCtx ctx;
+        PiTuple t;
+        size_t d = blk * ns->lbasz, m = blk * ns->ms;
+
+        pi_ctx_init(&ctx, &ns->pifmt, 0, 0, 0, 0);
+        pi_tuple_read(&ctx, meta[0] + m, &t);
+        ev->guard_host = t.guard;
+        ev->guard_first = pi_block_guard(&ctx, data[0] + d, meta[0] + m);
+        ev->guard_last = pi_block_guard(&ctx, data[nreads - 1] + d,
+                                        meta[nreads - 1] + m);
+    }
+    return true;
+}
+
+static void nvme_pi_record_write_line(NvmePiCtrl *n, const MutationEvent *ev)
+{
+    char line[1024];
+    g_autofree char *big = NULL;
+    const char *out = line;
+    int len;
+
+    if (!n->mut_log) {
+        return;
+    }
+    len = mutation_format_json(ev, n->serial, line, sizeof(line));
+    if (len >= (int)sizeof(line)) {
+        big = g_malloc(len + 1);
+        mutation_format_json(ev, n->serial, big, len + 1);
+        out = big;
+    }
+    if (fputs(out, n->mut_log) < 0 || fputc('\n', n->mut_log) < 0 ||
+        fflush(n->mut_log) != 0) {
+        trace_nvme_pi_mutation_log_error(n->mutation_log, errno);
+    }
+}
+
+void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status)
+{
+    uint16_t sc = status & 0x7ff;
+
+    if (sc == NVME_E2E_GUARD_ERROR || sc == NVME_E2E_APP_ERROR ||
+        sc == NVME_E2E_REF_ERROR) {
+        ev->outcome = MUTATION_PI_ERROR;
+    } else {
+        switch (n->policy.source) {
+        case DMA_SOURCE_FIRST:
+            ev->outcome = MUTATION_PERSISTED_FIRST;
+            break;
+        case DMA_SOURCE_LAST:
+            ev->outcome = MUTATION_PERSISTED_LAST;
+            break;
+        default:
+            ev->outcome = MUTATION_PERSISTED_TORN;
+            break;
+        }
+    }
+    ev->time_ns = qemu_clock_get_ns(n->hook_clock);
+    trace_nvme_pi_mutation(ev->sqid, ev->cid, ev->slba, ev->first_lba,
+                           ev->first_offset, ev->bytes_changed,
+                           dma_source_name(n->policy.source),
+                           mutation_outcome_name(ev->outcome));
+    mutation_count(&n->mut, ev);
+    n->mut_last = *ev;
+    nvme_pi_record_write_line(n, ev);
+}
+
+size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf)
+{
+    mutation_log_page(&n->mut, &n->mut_last, buf);
+    return MUTATION_LOG_PAGE_SIZE;
+}
