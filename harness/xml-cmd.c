@@ -27,11 +27,11 @@ static char *what_pit_does(const Scenario *s, const char *dir,
         c,
         "nvme-pi: scenario %s, written by `pit xml`.\n"
         "What pit run does around this domain with the libvirt backend:\n"
-        "- initrd: the guest image for this kernel (guest/mkimage%s%s)\n"
+        "- initrd: the guest image for this kernel (guest/mkimage)%s%s\n"
         "  with a newc cpio holding /nvme-pi/job appended; the job (%s/job)\n"
         "  carries the scenario's modules, devices, steps and seed.\n"
         "- one sparse backing image per device, created fresh each run:\n",
-        s->name, image ? ": " : "", image ? image : "", dir);
+        s->name, image ? ", here " : "", image ? image : "", dir);
     for (unsigned i = 0; i < s->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->devices, i);
         g_string_append_printf(
@@ -50,7 +50,7 @@ static char *what_pit_does(const Scenario *s, const char *dir,
         "  RAID consistency of the backing images.\n"
         "Start it with: virsh create THIS.xml (needs the emulator built\n"
         "from nvme-pi: libvirt's capability probe accepts it).",
-        prepared ? "these files were written by --prepare"
+        prepared ? "pit xml (prepare option) wrote these files"
                  : "`pit xml` with the prepare option writes the job, initrd "
                    "and images");
     return g_string_free(c, FALSE);
@@ -124,15 +124,16 @@ int xml_cmd(int argc, char **argv)
         fprintf(stderr, "pit: %s\n", e->message);
         return 2;
     }
-    emulator =
-        g_canonicalize_filename(qemu_opt ? qemu_opt : pit_qemu_binary(), NULL);
+    /* the KVM probe's cache is keyed by the path as pit run gives it */
+    const char *qemu = qemu_opt ? qemu_opt : pit_qemu_binary();
+    emulator = g_canonicalize_filename(qemu, NULL);
     if (accel_mode && strcmp(accel_mode, "auto") && strcmp(accel_mode, "kvm") &&
         strcmp(accel_mode, "tcg")) {
         fprintf(stderr, "pit xml: --accel must be auto, kvm or tcg\n");
         return 2;
     }
-    accel = accel_choose(accel_mode ? accel_mode : "auto", emulator, k->vmlinuz,
-                         &why);
+    accel =
+        accel_choose(accel_mode ? accel_mode : "auto", qemu, k->vmlinuz, &why);
     if (dir_opt) {
         dir = g_canonicalize_filename(dir_opt, NULL);
     } else {
