@@ -800,11 +800,12 @@ int nvme_drv_ns_find_lbaf(const NvmeDrvNs *ns, uint32_t lbads, uint16_t ms,
     return -1;
 }
 
-uint16_t nvme_drv_rw(NvmeDrv *d, NvmeDrvQueue *q, const NvmeDrvRw *rw,
-                     NvmeCqe *cqe)
+static void rw_build(NvmeDrv *d, const NvmeDrvRw *rw, NvmeCmd *cmd)
 {
-    NvmeCmd cmd = { .opcode = rw->opcode };
-    NvmeRwCmd *c = (NvmeRwCmd *)&cmd;
+    NvmeRwCmd *c = (NvmeRwCmd *)cmd;
+
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->opcode = rw->opcode;
 
     g_assert_cmpuint(rw->nlb, >=, 1);
     g_assert_cmpuint(rw->nlb, <=, 0x10000);
@@ -817,8 +818,33 @@ uint16_t nvme_drv_rw(NvmeDrv *d, NvmeDrvQueue *q, const NvmeDrvRw *rw,
     c->cdw3 = cpu_to_le32((uint32_t)(rw->reftag >> 32) & 0xffff);
     c->apptag = cpu_to_le16(rw->apptag);
     c->appmask = cpu_to_le16(rw->appmask);
-    nvme_drv_map(d, &cmd, rw->data, rw->dptr, rw->meta, rw->meta_sgl);
+    nvme_drv_map(d, cmd, rw->data, rw->dptr, rw->meta, rw->meta_sgl);
+}
+
+uint16_t nvme_drv_rw(NvmeDrv *d, NvmeDrvQueue *q, const NvmeDrvRw *rw,
+                     NvmeCqe *cqe)
+{
+    NvmeCmd cmd;
+
+    rw_build(d, rw, &cmd);
     return nvme_drv_exec(d, q, &cmd, cqe);
+}
+
+uint16_t nvme_drv_rw_submit(NvmeDrv *d, NvmeDrvQueue *q, const NvmeDrvRw *rw)
+{
+    NvmeCmd cmd;
+
+    rw_build(d, rw, &cmd);
+    return nvme_drv_submit(d, q, &cmd);
+}
+
+bool nvme_drv_cq_pending(NvmeDrv *d, NvmeDrvQueue *q)
+{
+    NvmeCqe cqe;
+
+    qtest_memread(d->qts, q->cq_addr + (uint64_t)q->cq_head * CQE_SIZE,
+                  &cqe, sizeof(cqe));
+    return (le16_to_cpu(cqe.status) & 1) == q->phase;
 }
 
 uint16_t nvme_drv_flush(NvmeDrv *d, NvmeDrvQueue *q, uint32_t nsid)

@@ -261,6 +261,11 @@ int nvme_drv_ns_find_lbaf(const NvmeDrvNs *ns, uint32_t lbads, uint16_t ms,
 /* NVM commands (on I/O queue q). */
 uint16_t nvme_drv_rw(NvmeDrv *d, NvmeDrvQueue *q, const NvmeDrvRw *rw,
                      NvmeCqe *cqe);
+/* Submit without waiting (reap with nvme_drv_reap); returns the cid. */
+uint16_t nvme_drv_rw_submit(NvmeDrv *d, NvmeDrvQueue *q,
+                            const NvmeDrvRw *rw);
+/* Whether q's next completion entry has been posted (not consumed). */
+bool nvme_drv_cq_pending(NvmeDrv *d, NvmeDrvQueue *q);
 uint16_t nvme_drv_flush(NvmeDrv *d, NvmeDrvQueue *q, uint32_t nsid);
 /* Dataset Management with one range, attribute AD (deallocate). */
 uint16_t nvme_drv_dsm_deallocate(NvmeDrv *d, NvmeDrvQueue *q, uint32_t nsid,

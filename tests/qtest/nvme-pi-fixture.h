@@ -77,5 +77,6 @@ void nvme_pi_queue_tests(void);
 void nvme_pi_io_tests(void);
 void nvme_pi_prot_tests(void);
 void nvme_pi_bad_tests(void);
+void nvme_pi_hooks_tests(void);
 
 #endif /* NVME_PI_FIXTURE_H */

@@ -183,5 +183,6 @@ int main(int argc, char **argv)
     nvme_pi_io_tests();
     nvme_pi_prot_tests();
     nvme_pi_bad_tests();
+    nvme_pi_hooks_tests();
     return g_test_run();
 }

@@ -17,8 +17,10 @@
 
 #if QEMU_VERSION_MAJOR >= 10
 #include "qobject/qdict.h"
+#include "qobject/qjson.h"
 #else
 #include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qjson.h"
 #endif
 
 #endif /* NVME_QTEST_COMPAT_H */
