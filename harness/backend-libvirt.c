@@ -319,6 +319,10 @@ void libvirt_vm_run(const LibvirtVmSpec *spec, VmOutcome *out)
             (!done || !strcmp(reason, "crashed") || !strcmp(reason, "failed"));
         out->exit = out->crashed ? 1 : 0;
     }
+    append_log(spec, final ? "pit: device counters read after the result "
+                             "frame"
+                           : "pit: device counters: last snapshot (QEMU "
+                             "ended before the result frame was read)");
     if (!virsh(spec->uri, NULL, &e, "undefine", spec->name, NULL)) {
         fprintf(stderr, "pit: could not undefine domain %s: %s\n", spec->name,
                 e->message);
