@@ -58,6 +58,7 @@ struct dt_config {
     int64_t partial_at; /* partial: byte offset of the cache line, -1 auto */
     bool verify;
     bool kmsg;
+    bool per_write; /* report every write in "per_write" */
     bool self_test;
     int verbose; /* 0 quiet, 1 normal, 2 progress */
 };
@@ -110,6 +111,7 @@ struct dt_slot {
     atomic_int busy;
     atomic_uint k;
     atomic_uint_fast64_t t_submit_ns;
+    atomic_uint_fast64_t t_mut_ns; /* first rewrite of this write, 0 none */
     void *priv; /* engine per-slot state */
 };
 
@@ -157,6 +159,17 @@ struct dt_stats_verify {
     bool done; /* every written block was looked at */
 };
 
+/* --per-write: one record per write, indexed by seq - 1. */
+#define DT_PER_WRITE_MAX (1u << 20)
+struct dt_pwrec {
+    uint64_t offset;  /* byte offset of the write on the target */
+    uint32_t k;       /* rewrites while in flight (generation at completion) */
+    int32_t err;      /* 0 ok, errno, or -1 short transfer */
+    uint64_t mut_ns;  /* submit -> first rewrite, 0 if none */
+    uint64_t lat_ns;  /* submit -> reaped */
+    bool used;
+};
+
 #define DT_MAX_EXAMPLES 8
 struct dt_example {
     uint64_t offset;
@@ -176,6 +189,7 @@ struct dt_run {
     atomic_uint_fast64_t next_seq;
     atomic_uint_fast64_t issued;
     atomic_uint_fast64_t live_writes, live_errors, live_mutations;
+    atomic_uint_fast64_t pw_dropped_live; /* writes beyond the records */
     atomic_int abort; /* a worker failed: everyone drains and stops */
     atomic_uint running;
     uint64_t count_limit; /* writes in total, 0 = none */
@@ -183,6 +197,8 @@ struct dt_run {
     /* totals over all workers, after the write phase */
     uint64_t writes, mutations, mutated_writes, unmutated_inflight;
     struct dt_errcount werr;
+    struct dt_pwrec *pw; /* --per-write records, npw of them */
+    uint64_t npw, pw_dropped;
     double write_elapsed;
     const char *stopped_by;
     int fatal;           /* -errno of the first runtime failure */

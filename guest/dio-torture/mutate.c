@@ -18,6 +18,7 @@
 void dt_slot_arm(struct dt_worker *w, struct dt_slot *s)
 {
     atomic_store_explicit(&s->k, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->t_mut_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&s->t_submit_ns, dt_now_ns(), memory_order_relaxed);
     if (w->mthr_started) {
         atomic_store(&s->armed, 1);
@@ -40,6 +41,10 @@ static void rewrite(struct dt_worker *w, struct dt_slot *s, uint32_t k)
 
     dt_block_id_of(w->run, s->blk, &id);
     dt_fill_region(s->buf, &id, dt_gen(s->seq, k), r->from, r->len);
+    if (k == 1) {
+        atomic_store_explicit(&s->t_mut_ns, dt_now_ns(),
+                              memory_order_relaxed);
+    }
     atomic_store_explicit(&s->k, k, memory_order_relaxed);
     atomic_fetch_add_explicit(&w->run->live_mutations, 1, memory_order_relaxed);
 }

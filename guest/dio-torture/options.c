@@ -71,6 +71,11 @@ static const char usage_text[] =
     "\n"
     "Other:\n"
     "      --kmsg            write start/end markers to /dev/kmsg\n"
+    "      --per-write       list every write in the JSON (\"per_write\": seq,\n"
+    "                        offset, errno, rewrites k, submit->first rewrite\n"
+    "                        and submit->completion in ns): the first --count\n"
+    "                        (at most 2^20) writes; the rest are counted in\n"
+    "                        per_write_dropped\n"
     "  -q, --quiet           no diagnostics on stderr except errors\n"
     "  -v, --verbose         progress on stderr once a second\n"
     "      --self-test       check the block format and classifier, no I/O\n"
@@ -260,6 +265,7 @@ enum {
     OPT_KMSG,
     OPT_SELF_TEST,
     OPT_MUTATE,
+    OPT_PER_WRITE,
 };
 
 int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
@@ -280,6 +286,7 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         { "verify", no_argument, NULL, OPT_VERIFY },
         { "no-verify", no_argument, NULL, OPT_NO_VERIFY },
         { "kmsg", no_argument, NULL, OPT_KMSG },
+        { "per-write", no_argument, NULL, OPT_PER_WRITE },
         { "self-test", no_argument, NULL, OPT_SELF_TEST },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -401,6 +408,9 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
             break;
         case OPT_KMSG:
             cfg->kmsg = true;
+            break;
+        case OPT_PER_WRITE:
+            cfg->per_write = true;
             break;
         case OPT_SELF_TEST:
             cfg->self_test = true;

@@ -97,6 +97,33 @@ static void example(struct json *j, const struct dt_example *ex)
     json_obj_end(j);
 }
 
+/* One object per write, in submission order (seq = index + 1). */
+static void per_write(struct json *j, const struct dt_run *run)
+{
+    json_arr_begin(j, "per_write");
+    for (uint64_t i = 0; run->pw && i < run->npw; i++) {
+        const struct dt_pwrec *p = &run->pw[i];
+
+        if (!p->used) {
+            continue;
+        }
+        json_obj_begin(j, NULL);
+        json_u64(j, "seq", i + 1);
+        json_u64(j, "offset", p->offset);
+        if (p->err) {
+            json_str(j, "errno", p->err > 0 ? dt_errno_name(p->err) : "short");
+        } else {
+            json_str(j, "errno", NULL);
+        }
+        json_u64(j, "k", p->k);
+        json_u64(j, "mut_ns", p->mut_ns);
+        json_u64(j, "lat_ns", p->lat_ns);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_u64(j, "per_write_dropped", run->pw_dropped);
+}
+
 void dt_report(FILE *f, const struct dt_run *run)
 {
     const struct dt_config *cfg = run->cfg;
@@ -151,6 +178,9 @@ void dt_report(FILE *f, const struct dt_run *run)
     }
     json_arr_end(&j);
 
+    if (cfg->per_write) {
+        per_write(&j, run);
+    }
     json_double(&j, "write_elapsed_s", run->write_elapsed);
     json_double(&j, "elapsed_s",
                 run->t_start_ns ? (double)(dt_now_ns() - run->t_start_ns) / 1e9

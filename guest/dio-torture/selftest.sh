@@ -162,6 +162,21 @@ if run 0 "rand count" -q -t "$img" -s 8M -e libaio -j 3 -d 4 --pattern rand \
         has "rand count" '"stopped_by":"count"'
 fi
 
+# --per-write: one record per write, in order, with its offset; a
+# once-after rewrite shows k 1 and its time since submission.
+if run 0 "per-write" -q -t "$img" -s 8M -e libaio -d 1 -n 20 \
+    --mutate once-after=0 --per-write --seed 16; then
+    has "per-write" '"per_write":\[\{"seq":1,"offset":0,"errno":null,"k":[01],' &&
+        has "per-write" '\{"seq":20,"offset":77824,' &&
+        has "per-write" '"k":1,"mut_ns":[1-9]' &&
+        has "per-write" '"per_write_dropped":0'
+fi
+if run 0 "per-write duration" -q -t "$img" -s 8M -e libaio -D 0.2 \
+    --per-write --seed 17; then
+    has "per-write duration" '"per_write":\[\{"seq":1,' &&
+        has "per-write duration" '"per_write_dropped":0'
+fi
+
 # -- silent corruption must be caught (exit 2) --------------------------------
 # Block 0 is written first and never again; dd keeps zeroing it for the
 # whole run, so verify must find it wrong with no error reported.

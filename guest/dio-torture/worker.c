@@ -66,7 +66,27 @@ static void complete(struct dt_worker *w, struct dt_slot *s)
     struct dt_blockrec *r = &w->run->recs[s->blk];
     uint32_t bs = w->run->cfg->bs;
     uint32_t k = dt_slot_disarm(s);
+    uint64_t now = dt_now_ns();
 
+    if (w->run->pw) {
+        if (s->seq - 1 < w->run->npw) {
+            struct dt_pwrec *p = &w->run->pw[s->seq - 1];
+            uint64_t t0 = atomic_load_explicit(&s->t_submit_ns,
+                                               memory_order_relaxed);
+            uint64_t tm = atomic_load_explicit(&s->t_mut_ns,
+                                               memory_order_relaxed);
+
+            p->offset = w->run->cfg->offset + s->blk * bs;
+            p->k = k;
+            p->err = s->res == (long)bs ? 0 : s->res < 0 ? (int)-s->res : -1;
+            p->mut_ns = tm ? tm - t0 : 0;
+            p->lat_ns = now - t0;
+            p->used = true;
+        } else {
+            atomic_fetch_add_explicit(&w->run->pw_dropped_live, 1,
+                                      memory_order_relaxed);
+        }
+    }
     r->seq = s->seq;
     r->klast = k;
     r->inflight = 0;
@@ -248,6 +268,16 @@ int dt_run_writes(struct dt_run *run)
         return DT_EXIT_RUNTIME;
     }
     atomic_store(&run->next_seq, 1);
+    if (cfg->per_write) {
+        run->npw = run->count_limit && run->count_limit < DT_PER_WRITE_MAX
+                       ? run->count_limit
+                       : DT_PER_WRITE_MAX;
+        run->pw = calloc(run->npw, sizeof(*run->pw));
+        if (!run->pw) {
+            set_fatal(run, -ENOMEM, "allocating per-write records");
+            return DT_EXIT_RUNTIME;
+        }
+    }
     for (unsigned i = 0; i < cfg->threads; i++) {
         uint64_t hi = lo + per + (i < rem ? 1 : 0);
 
@@ -334,6 +364,7 @@ int dt_run_writes(struct dt_run *run)
             w->eng->teardown(w);
         }
     }
+    run->pw_dropped = atomic_load(&run->pw_dropped_live);
     run->write_elapsed = (double)(dt_now_ns() - run->t_start_ns) / 1e9;
     return run->fatal ? DT_EXIT_RUNTIME : 0;
 }
