@@ -1,6 +1,7 @@
 /*
  * image.c - initramfs for a run.  The big image is built once per kernel
- * (guest/mkimage caches it by its inputs); the job is a
+ * and variant (guest/mkimage caches it by its inputs; `image = full`
+ * scenarios get the one with fio and stress-ng); the job is a
  * tiny uncompressed cpio appended per run, so passing a job needs no disk
  * or network in the guest and no image rebuild.
  */
@@ -10,11 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 
-char *image_for_kernel(const Kernel *k, GError **error)
+char *image_cache_name(const char *kernel_label, ScnImage variant)
+{
+    return g_strdup_printf("pit-%s%s.cpio.gz", kernel_label,
+                           variant == SCN_IMAGE_FULL ? "-full" : "");
+}
+
+char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error)
 {
     g_autofree char *mk =
         g_build_filename(pit_srcdir(), "guest", "mkimage", NULL);
-    g_autofree char *out = NULL, *res = NULL;
+    g_autofree char *out = NULL, *res = NULL, *name = NULL;
     g_autoptr(GError) e = NULL;
 
     if (!g_file_test(mk, G_FILE_TEST_IS_EXECUTABLE)) {
@@ -26,15 +33,20 @@ char *image_for_kernel(const Kernel *k, GError **error)
     }
     /*
      * mkimage keys its own cache by every input (packages, kernel, init,
-     * dio-torture), so asking it every time is cheap and never stale.
+     * dio-torture, --full), so asking it every time is cheap and never
+     * stale.  The link pit boots from is named by the variant too: one
+     * `pit run` may boot both for the same kernel.
      */
-    out =
-        g_strdup_printf("%s/images/pit-%s.cpio.gz", pit_cache_dir(), k->label);
-    const char *argv[] = { mk, "--kernel-dir", k->dir, "--out", out, NULL };
+    name = image_cache_name(k->label, variant);
+    out = g_build_filename(pit_cache_dir(), "images", name, NULL);
+    const char *argv[] = { mk,  "--kernel-dir", k->dir, "--out", out,
+                           variant == SCN_IMAGE_FULL ? "--full" : NULL,
+                           NULL };
     res = pit_run_capture(argv, &e);
     if (!res || !g_file_test(out, G_FILE_TEST_IS_REGULAR)) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
-                    "guest/mkimage failed for %s: %s", k->spec,
+                    "guest/mkimage%s failed for %s: %s",
+                    variant == SCN_IMAGE_FULL ? " --full" : "", k->spec,
                     e ? e->message : "no image written");
         return NULL;
     }

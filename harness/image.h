@@ -11,8 +11,13 @@
 
 #include <glib.h>
 
-/* Path of the cached image for `k`, building it with guest/mkimage. */
-char *image_for_kernel(const Kernel *k, GError **error);
+/*
+ * Path of the cached image for `k` in the scenario's variant (`image =
+ * default|full`), building it with guest/mkimage (--full for full).
+ */
+char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error);
+/* Pure: the file name pit links the image to, per kernel and variant. */
+char *image_cache_name(const char *kernel_label, ScnImage variant);
 
 /* Pure: the /nvme-pi/job text for one run. */
 char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,

@@ -291,17 +291,22 @@ static int cmd_run(int argc, char **argv)
 
     for (unsigned i = 0; i < ks->len && !vm_interrupted(); i++) {
         Kernel *k = g_ptr_array_index(ks, i);
-        g_autofree char *image =
-            image_opt ? g_strdup(image_opt) : image_for_kernel(k, &e);
-        if (!image) {
-            return fail(e);
-        }
+        /* per variant (scenario key `image`), built when first needed */
+        g_autofree char *images[SCN_IMAGE_FULL + 1] = { NULL };
         for (unsigned s = 0; s < scns->len && !vm_interrupted(); s++) {
             Scenario *scn = g_ptr_array_index(scns, s);
+            char **image = &images[scn->image];
+            if (!*image) {
+                *image = image_opt ? g_strdup(image_opt)
+                                   : image_for_kernel(k, scn->image, &e);
+            }
+            if (!*image) {
+                return fail(e);
+            }
             for (int rep = 1; rep <= repeat && !vm_interrupted(); rep++) {
                 guint64 sd = seeded ? seed + rep - 1 : seed + rep * 7919;
                 report_progress_start(k->label, scn->name, rep, repeat);
-                RunRecord *r = run_one(&cfg, k, image, scn, rep, sd);
+                RunRecord *r = run_one(&cfg, k, *image, scn, rep, sd);
                 report_progress_end(r);
                 g_ptr_array_add(records, r);
                 if (until_fail && r->verdict != VERDICT_PASS) {

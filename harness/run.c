@@ -84,7 +84,8 @@ static guint64 pi_errors_of(JsonObject *counters)
 }
 
 static void write_verdict_json(const RunRecord *r, const RunFacts *f,
-                               const char *accel, JsonObject *counters)
+                               const Scenario *s, const char *accel,
+                               JsonObject *counters)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonGenerator) g = json_generator_new();
@@ -104,6 +105,8 @@ static void write_verdict_json(const RunRecord *r, const RunFacts *f,
     json_builder_add_int_value(b, (gint64)r->seed);
     json_builder_set_member_name(b, "accel");
     json_builder_add_string_value(b, accel);
+    json_builder_set_member_name(b, "image");
+    json_builder_add_string_value(b, scn_image_name(s->image));
     json_builder_set_member_name(b, "verdict");
     json_builder_add_string_value(b, verdict_name(r->verdict));
     json_builder_set_member_name(b, "reasons");
@@ -187,7 +190,7 @@ static void finish(RunRecord *r, const RunFacts *f, const Scenario *s,
     r->expected = scenario_expect_for(s, k->version, &range);
     r->expect_range = g_strdup(range);
     r->outcome = verdict_compare(r->verdict, r->expected);
-    write_verdict_json(r, f, accel, counters);
+    write_verdict_json(r, f, s, accel, counters);
 }
 
 /* The same VM through libvirt: domain.xml in the run dir, then define,

@@ -334,8 +334,45 @@ static bool parse_device(const Parser *p, Scenario *s, const char *group,
 static const char *const scenario_keys[] = {
     "description", "references", "default", "model",    "memory",
     "smp",         "timeout",    "modules", "md-check", "fs-check",
-    "append",      "cpu",        NULL
+    "append",      "cpu",        "image",   NULL
 };
+
+static bool parse_image(const Parser *p, const char *v, ScnImage *out,
+                        GError **error)
+{
+    if (!strcmp(v, "default")) {
+        *out = SCN_IMAGE_DEFAULT;
+    } else if (!strcmp(v, "full")) {
+        *out = SCN_IMAGE_FULL;
+    } else {
+        perr(p, error, "scenario", "image",
+             "'%s' is not a guest image (default, or full for fio and "
+             "stress-ng)",
+             v);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The tools only the full image has.  A step that runs one of them from
+ * the default image would fail with "not found" and be reported as an
+ * ERROR far from its cause, so say it at parse time.
+ */
+static const char *full_only_tool(const char *step)
+{
+    static const char *const tools[] = { "fio", "stress-ng", NULL };
+    g_auto(GStrv) words = g_strsplit_set(step, " \t;|&()!`", -1);
+
+    for (unsigned i = 0; words[i]; i++) {
+        for (unsigned t = 0; tools[t]; t++) {
+            if (!strcmp(words[i], tools[t])) {
+                return tools[t];
+            }
+        }
+    }
+    return NULL;
+}
 
 static bool parse_expect(const Parser *p, Scenario *s, GError **error)
 {
@@ -422,7 +459,7 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
     g_autoptr(GError) e = NULL;
     g_autofree char *text = g_strndup(data, len);
     g_autofree char *base = g_path_get_basename(path);
-    g_autofree char *model = NULL;
+    g_autofree char *model = NULL, *image = NULL;
     g_auto(GStrv) groups = NULL;
     ScnModel default_model = SCN_MODEL_NVME_PI;
     Parser p = { path, text, len, kf };
@@ -476,7 +513,9 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
         !get_bool(&p, "scenario", "md-check", &s->md_check, error) ||
         !get_str(&p, "scenario", "fs-check", &s->fs_check, error) ||
         !get_str(&p, "scenario", "append", &s->append, error) ||
-        !get_str(&p, "scenario", "cpu", &s->cpu, error)) {
+        !get_str(&p, "scenario", "cpu", &s->cpu, error) ||
+        !get_str(&p, "scenario", "image", &image, error) ||
+        (image && !parse_image(&p, image, &s->image, error))) {
         return NULL;
     }
     if (!s->description) {
@@ -507,6 +546,16 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
     }
     if (!parse_steps(&p, s, error) || !parse_expect(&p, s, error)) {
         return NULL;
+    }
+    for (unsigned i = 0; s->image != SCN_IMAGE_FULL && s->steps[i]; i++) {
+        const char *tool = full_only_tool(s->steps[i]);
+        if (tool) {
+            perr(&p, error, "steps", s->step_names[i],
+                 "%s is only in the full guest image: add 'image = full' to "
+                 "[scenario]",
+                 tool);
+            return NULL;
+        }
     }
     return g_steal_pointer(&s);
 }
@@ -555,6 +604,11 @@ void scenario_free(Scenario *s)
 const char *scn_model_name(ScnModel m)
 {
     return m == SCN_MODEL_NVME_PI ? "nvme-pi" : "nvme";
+}
+
+const char *scn_image_name(ScnImage i)
+{
+    return i == SCN_IMAGE_FULL ? "full" : "default";
 }
 
 const char *scn_outcome_name(ScnOutcome o)

@@ -16,6 +16,12 @@ typedef enum ScnModel {
     SCN_MODEL_QEMU_NVME, /* -device nvme + -device nvme-ns (baseline) */
 } ScnModel;
 
+/* Which guest/mkimage initramfs the guest boots (scenario key `image`). */
+typedef enum ScnImage {
+    SCN_IMAGE_DEFAULT, /* busybox, nvme-cli, mdadm, xfsprogs, btrfs-progs */
+    SCN_IMAGE_FULL,    /* mkimage --full: also fio and stress-ng */
+} ScnImage;
+
 typedef struct ScnDevice {
     char *name;   /* [device NAME]: DEV_<name> in the guest */
     char *serial; /* controller serial; defaults to name */
@@ -60,6 +66,7 @@ typedef struct Scenario {
     char *fs_check;
     char *append;       /* extra kernel command line */
     char *cpu;          /* -cpu, NULL: QEMU's default */
+    ScnImage image;     /* initramfs variant */
     GPtrArray *devices; /* ScnDevice* */
     GArray *expect;     /* ScnExpect, in file order */
     char *expect_note;
@@ -74,6 +81,7 @@ void scenario_free(Scenario *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Scenario, scenario_free)
 
 const char *scn_model_name(ScnModel m);
+const char *scn_image_name(ScnImage i); /* "default" or "full" */
 const char *scn_outcome_name(ScnOutcome o);
 
 /*

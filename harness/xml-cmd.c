@@ -27,11 +27,12 @@ static char *what_pit_does(const Scenario *s, const char *dir,
         c,
         "nvme-pi: scenario %s, written by `pit xml`.\n"
         "What pit run does around this domain with the libvirt backend:\n"
-        "- initrd: the guest image for this kernel (guest/mkimage)%s%s\n"
+        "- initrd: the guest image for this kernel (guest/mkimage%s)%s%s\n"
         "  with a newc cpio holding /nvme-pi/job appended; the job (%s/job)\n"
         "  carries the scenario's modules, devices, steps and seed.\n"
         "- one sparse backing image per device, created fresh each run:\n",
-        s->name, image ? ", here " : "", image ? image : "", dir);
+        s->name, s->image == SCN_IMAGE_FULL ? " --full" : "",
+        image ? ", here " : "", image ? image : "", dir);
     for (unsigned i = 0; i < s->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->devices, i);
         g_string_append_printf(
@@ -160,7 +161,7 @@ int xml_cmd(int argc, char **argv)
         g_autofree char *jp = g_build_filename(dir, "job", NULL);
         g_autoptr(GBytes) cpio = image_job_cpio(job);
         image = image_opt ? g_canonicalize_filename(image_opt, NULL)
-                          : image_for_kernel(k, &e);
+                          : image_for_kernel(k, s->image, &e);
         if (!image || g_mkdir_with_parents(dir, 0755) < 0 ||
             !pit_write_file(jp, job, -1, &e) ||
             !image_write_initrd(image, cpio, initrd, &e)) {

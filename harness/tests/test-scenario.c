@@ -3,6 +3,7 @@
  * line, key), version ranges and expectation lookup; plus every shipped
  * scenario parses.
  */
+#include "image.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -123,6 +124,16 @@ static void test_errors(void)
         { "description = raw PI\n", "",
           "t.ini:1: [scenario]: no "
           "description" },
+        { "memory = 512\n", "memory = 512\nimage = fat\n",
+          "t.ini:7: [scenario] image: 'fat' is not a guest image" },
+        { "memory = 512\n", "memory = 512\nimage = Full\n",
+          "t.ini:7: [scenario] image: 'Full' is not a guest image" },
+        { "torture = dio-torture", "fio = fio --name=x; dio-torture",
+          "t.ini:21: [steps] fio: fio is only in the full guest image" },
+        { "mkfs = !mkfs.xfs -f $DEV_pi0",
+          "stress = !stress-ng --vm 1 -t 5",
+          "t.ini:20: [steps] stress: stress-ng is only in the full guest "
+          "image" },
     };
 
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -133,6 +144,48 @@ static void test_errors(void)
         }
         g_assert_nonnull(strstr(msg, cases[i].want));
     }
+}
+
+/* `image = default|full`: which guest/mkimage variant the guest boots. */
+static void test_image(void)
+{
+    g_autoptr(GError) e = NULL;
+    g_autoptr(Scenario) def = parse(good, &e);
+    g_autoptr(GString) t = g_string_new(good);
+    g_autofree char *name = NULL;
+
+    g_assert_no_error(e);
+    g_assert_cmpint(def->image, ==, SCN_IMAGE_DEFAULT);
+    g_assert_cmpstr(scn_image_name(def->image), ==, "default");
+
+    /* full allows fio and stress-ng steps */
+    g_string_replace(t, "memory = 512\n",
+                     "memory = 512\nimage = full\n", 1);
+    g_string_replace(t, "[steps]\n",
+                     "[steps]\nfio = fio --name=v --filename=$DEV_pi0\n", 1);
+    g_autoptr(Scenario) full = parse(t->str, &e);
+    g_assert_no_error(e);
+    g_assert_cmpint(full->image, ==, SCN_IMAGE_FULL);
+    g_assert_cmpstr(scn_image_name(full->image), ==, "full");
+    g_assert_cmpstr(full->steps[0], ==, "fio --name=v --filename=$DEV_pi0");
+
+    /* an explicit default is the default; words merely containing a
+     * tool's name are no reason to ask for the full image */
+    g_string_assign(t, good);
+    g_string_replace(t, "memory = 512\n", "memory = 512\nimage = default\n",
+                     1);
+    g_string_replace(t, "[steps]\n",
+                     "[steps]\nx = echo fio-like > $OUT/stress-ng.txt\n", 1);
+    g_autoptr(Scenario) expl = parse(t->str, &e);
+    g_assert_no_error(e);
+    g_assert_cmpint(expl->image, ==, SCN_IMAGE_DEFAULT);
+
+    /* the cached link pit boots from is per kernel and per variant */
+    name = image_cache_name("debian-7.2", SCN_IMAGE_FULL);
+    g_assert_cmpstr(name, ==, "pit-debian-7.2-full.cpio.gz");
+    g_free(name);
+    name = image_cache_name("debian-7.2", SCN_IMAGE_DEFAULT);
+    g_assert_cmpstr(name, ==, "pit-debian-7.2.cpio.gz");
 }
 
 static void test_versions(void)
@@ -182,6 +235,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/scenario/good", test_good);
     g_test_add_func("/scenario/errors", test_errors);
+    g_test_add_func("/scenario/image", test_image);
     g_test_add_func("/scenario/versions", test_versions);
     g_test_add_func("/scenario/shipped", test_shipped);
     return g_test_run();
