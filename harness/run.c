@@ -62,7 +62,11 @@ bool run_create_backing(const char *path, guint64 size, GError **error)
     return true;
 }
 
-/* Sum of the device's PI check counters (stat-*-errors with a PI name). */
+/*
+ * Sum of the device's PI check counters (stat-*-errors with a PI name).
+ * The recorder's stat-mutation-* counters are left out: a mutation that
+ * ends in a guard error is already one of stat-guard-errors.
+ */
 static guint64 pi_errors_of(JsonObject *counters)
 {
     guint64 n = 0;
@@ -74,10 +78,26 @@ static guint64 pi_errors_of(JsonObject *counters)
         for (GList *m = names; m; m = m->next) {
             const char *k = m->data;
             if (g_str_has_suffix(k, "-errors") &&
+                !g_str_has_prefix(k, "stat-mutation-") &&
                 (strstr(k, "guard") || strstr(k, "apptag") ||
                  strstr(k, "reftag") || strstr(k, "pi-"))) {
                 n += json_object_get_int_member(c, k);
             }
+        }
+    }
+    return n;
+}
+
+/* Writes whose reads differed, summed over the devices (nvme-pi only). */
+static guint64 mutations_of(JsonObject *counters)
+{
+    guint64 n = 0;
+    g_autoptr(GList) devs = json_object_get_members(counters);
+
+    for (GList *d = devs; d; d = d->next) {
+        JsonObject *c = json_object_get_object_member(counters, d->data);
+        if (json_object_has_member(c, "stat-mutation-events")) {
+            n += json_object_get_int_member(c, "stat-mutation-events");
         }
     }
     return n;
@@ -363,6 +383,7 @@ RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
     }
     counters = vo.counters ? json_object_ref(vo.counters) : json_object_new();
     f.dev_pi_errors = pi_errors_of(counters);
+    f.dev_mutations = mutations_of(counters);
     gather_mutations(r->dir, s);
     if (vo.interrupted) {
         f.have_result = false;

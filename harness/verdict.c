@@ -88,6 +88,7 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
     count(out, f->dev_pi_errors, "PI check errors seen by the device");
     if (out->reasons->len) {
         out->verdict = VERDICT_FAIL;
+        count(out, f->dev_mutations, "in-flight buffer changes recorded");
         return;
     }
     if (f->steps_failed) {
@@ -99,6 +100,7 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
         return;
     }
     out->verdict = VERDICT_PASS;
+    count(out, f->dev_mutations, "in-flight buffer changes recorded");
 }
 
 void verdict_result_clear(VerdictResult *r)

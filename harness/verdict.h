@@ -51,6 +51,13 @@ typedef struct RunFacts {
     uint64_t fs_unclean;
     /* device counters (QMP): guard/app/ref check errors the device saw */
     uint64_t dev_pi_errors;
+    /*
+     * writes whose buffer changed between the device's reads (nvme-pi's
+     * recorder).  Reported, never a reason to FAIL by itself: a change
+     * is the trigger of this bug class, not the bug; what broke because
+     * of it is counted above.
+     */
+    uint64_t dev_mutations;
 } RunFacts;
 
 typedef struct VerdictResult {

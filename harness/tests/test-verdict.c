@@ -70,6 +70,21 @@ static void test_fail_evidence(void)
     g_assert_cmpstr(why, ==, "5 writes failed EILSEQ");
 }
 
+/* Recorded mutations are reported but never decide the verdict. */
+static void test_mutations_reported(void)
+{
+    RunFacts f = ok_run();
+    g_autofree char *why = NULL, *why2 = NULL;
+
+    f.dev_mutations = 7;
+    g_assert_cmpint(classify(&f, &why), ==, VERDICT_PASS);
+    g_assert_cmpstr(why, ==, "7 in-flight buffer changes recorded");
+
+    f.dio_write_eilseq = 2;
+    g_assert_cmpint(classify(&f, &why2), ==, VERDICT_FAIL);
+    g_assert_cmpstr(why2, ==, "2 writes failed EILSEQ");
+}
+
 static void test_errors(void)
 {
     RunFacts f = { 0 };
@@ -200,6 +215,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/verdict/pass", test_pass);
     g_test_add_func("/verdict/fail-evidence", test_fail_evidence);
+    g_test_add_func("/verdict/mutations", test_mutations_reported);
     g_test_add_func("/verdict/errors", test_errors);
     g_test_add_func("/verdict/compare", test_compare);
     g_test_add_func("/verdict/panic-sysrq", test_panic_sysrq);
