@@ -112,6 +112,7 @@ struct dt_slot {
     atomic_uint k;
     atomic_uint_fast64_t t_submit_ns;
     atomic_uint_fast64_t t_mut_ns; /* first rewrite of this write, 0 none */
+    uint64_t t_submitted_ns;        /* the submit call returned */
     void *priv; /* engine per-slot state */
 };
 
@@ -142,6 +143,7 @@ struct dt_worker {
     pthread_t thr, mthr;
     bool mthr_started;
     atomic_int mut_stop;
+    atomic_int mut_ready; /* the mutator thread is running its loop */
     /* results, read after join */
     int err;              /* fatal -errno, 0 if none */
     const char *err_what; /* which call failed */
@@ -165,6 +167,7 @@ struct dt_pwrec {
     uint64_t offset;  /* byte offset of the write on the target */
     uint32_t k;       /* rewrites while in flight (generation at completion) */
     int32_t err;      /* 0 ok, errno, or -1 short transfer */
+    uint64_t sub_ns;  /* submit call: start -> return */
     uint64_t mut_ns;  /* submit -> first rewrite, 0 if none */
     uint64_t lat_ns;  /* submit -> reaped */
     bool used;

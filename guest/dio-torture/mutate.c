@@ -83,6 +83,7 @@ void *dt_mutator_main(void *arg)
     uint64_t done = 0;
     unsigned idle = 0;
 
+    atomic_store(&w->mut_ready, 1);
     while (!atomic_load_explicit(&w->mut_stop, memory_order_relaxed)) {
         bool any = false;
 

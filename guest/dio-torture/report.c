@@ -116,6 +116,7 @@ static void per_write(struct json *j, const struct dt_run *run)
             json_str(j, "errno", NULL);
         }
         json_u64(j, "k", p->k);
+        json_u64(j, "sub_ns", p->sub_ns);
         json_u64(j, "mut_ns", p->mut_ns);
         json_u64(j, "lat_ns", p->lat_ns);
         json_obj_end(j);

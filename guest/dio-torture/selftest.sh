@@ -168,7 +168,7 @@ if run 0 "per-write" -q -t "$img" -s 8M -e libaio -d 1 -n 20 \
     --mutate once-after=0 --per-write --seed 16; then
     has "per-write" '"per_write":\[\{"seq":1,"offset":0,"errno":null,"k":[01],' &&
         has "per-write" '\{"seq":20,"offset":77824,' &&
-        has "per-write" '"k":1,"mut_ns":[1-9]' &&
+        has "per-write" '"k":1,"sub_ns":[0-9]+,"mut_ns":[1-9]' &&
         has "per-write" '"per_write_dropped":0'
 fi
 if run 0 "per-write duration" -q -t "$img" -s 8M -e libaio -D 0.2 \

@@ -8,6 +8,7 @@
 #include "dio-torture.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ static void complete(struct dt_worker *w, struct dt_slot *s)
             p->offset = w->run->cfg->offset + s->blk * bs;
             p->k = k;
             p->err = s->res == (long)bs ? 0 : s->res < 0 ? (int)-s->res : -1;
+            p->sub_ns = s->t_submitted_ns - t0;
             p->mut_ns = tm ? tm - t0 : 0;
             p->lat_ns = now - t0;
             p->used = true;
@@ -135,6 +137,12 @@ static void *worker_main(void *arg)
     for (unsigned i = 0; i < w->depth; i++) {
         free_slots[i] = &w->slots[i];
     }
+    /* A once-after time counts from submission: the mutator must already
+     * be watching when the first write goes out, not still starting. */
+    while (w->mthr_started && !atomic_load(&w->mut_ready) &&
+           !atomic_load(&run->abort)) {
+        sched_yield();
+    }
     for (;;) {
         while (!stopping && w->inflight < w->depth) {
             struct dt_slot *s;
@@ -154,6 +162,7 @@ static void *worker_main(void *arg)
 
             dt_slot_arm(w, s);
             rc = w->eng->submit(w, s);
+            s->t_submitted_ns = dt_now_ns();
             if (rc < 0) {
                 dt_slot_disarm(s);
                 run->recs[s->blk].inflight = 0;
