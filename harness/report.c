@@ -37,7 +37,8 @@ void report_progress_end(const RunRecord *r)
            r->scenario, r->repeat, verdict_name(r->verdict),
            outcome_name(r->outcome), r->seconds,
            r->reasons[0] ? r->reasons[0] : "");
-    for (unsigned i = 1; i < 4 && r->reasons[i]; i++) {
+    /* All of them: the last ones say what the device saw. */
+    for (unsigned i = 1; r->reasons[i]; i++) {
         printf("  %61s %s\n", "", r->reasons[i]);
     }
     fflush(stdout);
