@@ -39,9 +39,10 @@ char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error)
      */
     name = image_cache_name(k->label, variant);
     out = g_build_filename(pit_cache_dir(), "images", name, NULL);
-    const char *argv[] = { mk,  "--kernel-dir", k->dir, "--out", out,
-                           variant == SCN_IMAGE_FULL ? "--full" : NULL,
-                           NULL };
+    const char *full = variant == SCN_IMAGE_FULL ? "--full" : NULL;
+    const char *argv[] = {
+        mk, "--kernel-dir", k->dir, "--out", out, full, NULL
+    };
     res = pit_run_capture(argv, &e);
     if (!res || !g_file_test(out, G_FILE_TEST_IS_REGULAR)) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,

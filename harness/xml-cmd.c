@@ -31,7 +31,9 @@ static char *what_pit_does(const Scenario *s, const char *dir,
         "  with a newc cpio holding /nvme-pi/job appended; the job (%s/job)\n"
         "  carries the scenario's modules, devices, steps and seed.\n"
         "- one sparse backing image per device, created fresh each run:\n",
-        s->name, s->image == SCN_IMAGE_FULL ? " --full" : "",
+        s->name,
+        s->image == SCN_IMAGE_FULL ? ", full variant with fio and stress-ng"
+                                   : "",
         image ? ", here " : "", image ? image : "", dir);
     for (unsigned i = 0; i < s->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->devices, i);

@@ -130,8 +130,7 @@ static void test_errors(void)
           "t.ini:7: [scenario] image: 'Full' is not a guest image" },
         { "torture = dio-torture", "fio = fio --name=x; dio-torture",
           "t.ini:21: [steps] fio: fio is only in the full guest image" },
-        { "mkfs = !mkfs.xfs -f $DEV_pi0",
-          "stress = !stress-ng --vm 1 -t 5",
+        { "mkfs = !mkfs.xfs -f $DEV_pi0", "stress = !stress-ng --vm 1 -t 5",
           "t.ini:20: [steps] stress: stress-ng is only in the full guest "
           "image" },
     };
@@ -159,8 +158,7 @@ static void test_image(void)
     g_assert_cmpstr(scn_image_name(def->image), ==, "default");
 
     /* full allows fio and stress-ng steps */
-    g_string_replace(t, "memory = 512\n",
-                     "memory = 512\nimage = full\n", 1);
+    g_string_replace(t, "memory = 512\n", "memory = 512\nimage = full\n", 1);
     g_string_replace(t, "[steps]\n",
                      "[steps]\nfio = fio --name=v --filename=$DEV_pi0\n", 1);
     g_autoptr(Scenario) full = parse(t->str, &e);
@@ -172,8 +170,7 @@ static void test_image(void)
     /* an explicit default is the default; words merely containing a
      * tool's name are no reason to ask for the full image */
     g_string_assign(t, good);
-    g_string_replace(t, "memory = 512\n", "memory = 512\nimage = default\n",
-                     1);
+    g_string_replace(t, "memory = 512\n", "memory = 512\nimage = default\n", 1);
     g_string_replace(t, "[steps]\n",
                      "[steps]\nx = echo fio-like > $OUT/stress-ng.txt\n", 1);
     g_autoptr(Scenario) expl = parse(t->str, &e);
