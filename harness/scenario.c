@@ -528,6 +528,19 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
              "too small (memory >= 128 MiB, smp >= 1, timeout >= 10 s)");
         return NULL;
     }
+    /*
+     * The full image unpacks to ~140 MiB of guest RAM (plus ~47 MiB for
+     * the compressed initrd while unpacking, and swiotlb's 64 MiB): at
+     * 256 MiB the kernel reports "Initramfs unpacking failed: write
+     * error" and the job never arrives.  Say so here.
+     */
+    if (s->image == SCN_IMAGE_FULL && s->memory_mb < 384) {
+        perr(&p, error, "scenario", "memory",
+             "%u MiB is too small for image = full (it unpacks to ~140 MiB "
+             "in guest RAM): give memory >= 384",
+             s->memory_mb);
+        return NULL;
+    }
     s->references =
         g_key_file_get_string_list(kf, "scenario", "references", NULL, NULL);
     if (!s->references) {

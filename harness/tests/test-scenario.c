@@ -126,6 +126,9 @@ static void test_errors(void)
           "description" },
         { "memory = 512\n", "memory = 512\nimage = fat\n",
           "t.ini:7: [scenario] image: 'fat' is not a guest image" },
+        { "memory = 512\n", "memory = 256\nimage = full\n",
+          "t.ini:6: [scenario] memory: 256 MiB is too small for image = "
+          "full" },
         { "memory = 512\n", "memory = 512\nimage = Full\n",
           "t.ini:7: [scenario] image: 'Full' is not a guest image" },
         { "torture = dio-torture", "fio = fio --name=x; dio-torture",
