@@ -442,6 +442,7 @@ static void nvme_pi_instance_init(Object *obj)
     NvmePiCtrl *n = NVME_PI(obj);
 
     QTAILQ_INIT(&n->inflight);
+    nvme_pi_ns_ranges_init(&n->ns);
     nvme_pi_record_init(n);
 }
 

@@ -65,6 +65,9 @@ typedef struct NvmePiIo {
     int64_t fetch_ns;
     QEMUTimer *timer;
     void (*timer_fn)(struct NvmePiIo *io);
+    /* A synchronous command that waited for an overlapping range. */
+    uint16_t (*sync_fn)(NvmePiCtrl *n, NvmePiReq *req);
+    NvmePiRange range;
 } NvmePiIo;
 
 static uint16_t nvme_pi_check_range(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
@@ -285,10 +288,17 @@ void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req)
         g_free(req);    /* completed synchronously: never here */
         return;
     }
-    if (io->in_aio) {
+    if (io->sync_fn) {
+        if (!nvme_pi_ns_range_cancel(&n->ns, &io->range)) {
+            return;     /* granted: nvme_pi_sync_bh frees it */
+        }
+    } else if (io->in_aio && !nvme_pi_ns_aio_cancel(&n->ns, &io->aio)) {
         return;         /* the block I/O callback frees it */
     }
-    /* Waiting on a DMA-timing timer: nothing else refers to it. */
+    /*
+     * Waiting on a DMA-timing timer or for an overlapping range: nothing
+     * else refers to it.
+     */
     nvme_pi_io_free(io);
     g_free(req);
 }
@@ -560,6 +570,80 @@ static uint16_t nvme_pi_flush(NvmePiCtrl *n, NvmePiReq *req)
     return NVME_NO_COMPLETE;
 }
 
+/*
+ * ---- Synchronous commands under the range lock ----
+ *
+ * Compare and Verify (shared), Write Zeroes and Dataset Management
+ * (exclusive) do their block I/O synchronously, holding their range the
+ * whole time.  If an overlapping command holds it, the command waits
+ * (NVME_NO_COMPLETE) and runs later from a bottom half of its own; the
+ * pending bottom half counts as block I/O in flight so that blk_drain()
+ * (controller reset, unrealize) waits for it.
+ */
+typedef uint16_t NvmePiSyncFn(NvmePiCtrl *n, NvmePiReq *req);
+
+static void nvme_pi_sync_bh(void *opaque)
+{
+    NvmePiIo *io = opaque;
+    NvmePiCtrl *n = io->n;
+    NvmePiReq *req = io->req;
+    BlockBackend *blk = n->ns.blk;
+    uint16_t status = NVME_SUCCESS;
+
+    if (!req->aborted) {
+        status = io->sync_fn(n, req);
+    }
+    nvme_pi_ns_range_unlock(&n->ns, &io->range);
+    if (req->aborted) {
+        nvme_pi_io_free(io);
+        g_free(req);
+    } else {
+        nvme_pi_io_finish(io, status);
+    }
+    blk_dec_in_flight(blk);
+}
+
+static void nvme_pi_sync_grant(NvmePiRange *r)
+{
+    NvmePiIo *io = container_of(r, NvmePiIo, range);
+
+    blk_inc_in_flight(io->n->ns.blk);
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), nvme_pi_sync_bh, io);
+}
+
+static uint16_t nvme_pi_locked(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
+                               uint64_t nlb, bool write, NvmePiSyncFn *fn)
+{
+    NvmePiIo *io = nvme_pi_io_new(n, req);
+    uint16_t status;
+
+    io->sync_fn = fn;
+    io->range.slba = slba;
+    io->range.end = nlb > UINT64_MAX - slba ? UINT64_MAX : slba + nlb;
+    io->range.write = write;
+    io->range.grant = nvme_pi_sync_grant;
+    if (!nvme_pi_ns_range_lock(&n->ns, &io->range)) {
+        return NVME_NO_COMPLETE;
+    }
+    status = fn(n, req);
+    nvme_pi_ns_range_unlock(&n->ns, &io->range);
+    nvme_pi_io_free(io);
+    req->io = NULL;
+    return status;
+}
+
+/* SLBA and NLB of a Compare, Verify or Write Zeroes, unchecked. */
+static uint16_t nvme_pi_locked_rw(NvmePiCtrl *n, NvmePiReq *req, bool write,
+                                  NvmePiSyncFn *fn)
+{
+    NvmeCmd *cmd = &req->cmd;
+    uint64_t slba = le32_to_cpu(cmd->cdw10) |
+                    ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
+
+    return nvme_pi_locked(n, req, slba, (le32_to_cpu(cmd->cdw12) & 0xffff) + 1,
+                          write, fn);
+}
+
 static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
 {
     NvmePiNs *ns = &n->ns;
@@ -731,13 +815,17 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
     case NVME_CMD_READ:
         return nvme_pi_read(n, req);
     case NVME_CMD_COMPARE:
-        return nvme_pi_compare(n, req);
+        return nvme_pi_locked_rw(n, req, false, nvme_pi_compare);
     case NVME_CMD_WRITE_ZEROES:
-        return nvme_pi_write_zeroes(n, req);
+        return nvme_pi_locked_rw(n, req, true, nvme_pi_write_zeroes);
     case NVME_CMD_DSM:
-        return nvme_pi_dsm(n, req);
+        if (!(le32_to_cpu(req->cmd.cdw11) & NVME_DSMGMT_AD)) {
+            return NVME_SUCCESS;    /* hints only */
+        }
+        /* Rare: one range for the whole namespace, whatever it lists. */
+        return nvme_pi_locked(n, req, 0, UINT64_MAX, true, nvme_pi_dsm);
     case NVME_CMD_VERIFY:
-        return nvme_pi_verify(n, req);
+        return nvme_pi_locked_rw(n, req, false, nvme_pi_verify);
     default:
         trace_nvme_pi_io_bad_opcode(req->cmd.opcode);
         return NVME_INVALID_OPCODE | NVME_PI_STATUS_DNR;

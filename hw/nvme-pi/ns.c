@@ -416,6 +416,111 @@ uint16_t nvme_pi_ns_flush(NvmePiNs *ns)
     return NVME_SUCCESS;
 }
 
+/*
+ * ---- In-flight range lock ----
+ *
+ * A write persists data and metadata as two block requests; two
+ * overlapping writes running at once could end as "data of one +
+ * metadata of the other" (a guard error the guest did not cause), and a
+ * read running with a write could see one half new and one half old.  So
+ * every range of blocks with block I/O under way is in ns->held: writes
+ * exclusive, reads shared.  A command whose range conflicts with a held
+ * range, or with an earlier waiter (FIFO: no starvation, overlapping
+ * writes persist in fetch order), goes to ns->waiting and is granted
+ * from the unlock that clears the way -- never a busy loop, never a
+ * blocked main loop.  Each step is linear in the number of commands in
+ * flight (the unlock rescans the waiters).
+ */
+static bool nvme_pi_range_conflict(const NvmePiRange *a, const NvmePiRange *b)
+{
+    return (a->write || b->write) && a->slba < b->end && b->slba < a->end;
+}
+
+static bool nvme_pi_range_blocked(NvmePiNs *ns, NvmePiRange *r)
+{
+    NvmePiRange *o;
+
+    QTAILQ_FOREACH(o, &ns->held, next) {
+        if (nvme_pi_range_conflict(o, r)) {
+            return true;
+        }
+    }
+    QTAILQ_FOREACH(o, &ns->waiting, next) {
+        if (o == r) {
+            break;
+        }
+        if (nvme_pi_range_conflict(o, r)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void nvme_pi_ns_ranges_init(NvmePiNs *ns)
+{
+    QTAILQ_INIT(&ns->held);
+    QTAILQ_INIT(&ns->waiting);
+}
+
+bool nvme_pi_ns_range_lock(NvmePiNs *ns, NvmePiRange *r)
+{
+    r->held = false;
+    r->waiting = false;
+    if (nvme_pi_range_blocked(ns, r)) {
+        trace_nvme_pi_range_wait(r->slba, r->end - r->slba, r->write);
+        r->waiting = true;
+        QTAILQ_INSERT_TAIL(&ns->waiting, r, next);
+        return false;
+    }
+    r->held = true;
+    QTAILQ_INSERT_TAIL(&ns->held, r, next);
+    return true;
+}
+
+/* Grant every waiter the way is clear for, in FIFO order. */
+static void nvme_pi_range_wake(NvmePiNs *ns)
+{
+    QTAILQ_HEAD(, NvmePiRange) granted = QTAILQ_HEAD_INITIALIZER(granted);
+    NvmePiRange *r, *next;
+
+    QTAILQ_FOREACH_SAFE(r, &ns->waiting, next, next) {
+        if (!nvme_pi_range_blocked(ns, r)) {
+            QTAILQ_REMOVE(&ns->waiting, r, next);
+            r->waiting = false;
+            r->held = true;
+            QTAILQ_INSERT_TAIL(&ns->held, r, next);
+            /* Remember it without the list entry, which ns->held uses. */
+            QTAILQ_INSERT_TAIL(&granted, r, granted_next);
+        }
+    }
+    /* Only now: a grant may start block I/O, or even unlock. */
+    while ((r = QTAILQ_FIRST(&granted))) {
+        QTAILQ_REMOVE(&granted, r, granted_next);
+        trace_nvme_pi_range_resume(r->slba, r->end - r->slba, r->write);
+        r->grant(r);
+    }
+}
+
+void nvme_pi_ns_range_unlock(NvmePiNs *ns, NvmePiRange *r)
+{
+    assert(r->held);
+    QTAILQ_REMOVE(&ns->held, r, next);
+    r->held = false;
+    nvme_pi_range_wake(ns);
+}
+
+bool nvme_pi_ns_range_cancel(NvmePiNs *ns, NvmePiRange *r)
+{
+    if (!r->waiting) {
+        return false;
+    }
+    QTAILQ_REMOVE(&ns->waiting, r, next);
+    r->waiting = false;
+    /* Waiters behind it may have been waiting only for it. */
+    nvme_pi_range_wake(ns);
+    return true;
+}
+
 /* One of a command's (up to two) block requests returned. */
 static void nvme_pi_ns_aio_cb(void *opaque, int ret)
 {
@@ -425,41 +530,78 @@ static void nvme_pi_ns_aio_cb(void *opaque, int ret)
         a->ret = ret;
     }
     if (--a->pending == 0) {
+        /* Both halves are on the image: the range is free again. */
+        nvme_pi_ns_range_unlock(a->ns, &a->range);
         a->cb(a->opaque, a->ret);
     }
+}
+
+static void nvme_pi_ns_aio_start(NvmePiNsAio *a)
+{
+    NvmePiNs *ns = a->ns;
+    uint64_t slba = a->slba;
+
+    /* Completions always arrive later, from the main loop, never here. */
+    if (a->write) {
+        blk_aio_pwritev(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
+                        a->flags, nvme_pi_ns_aio_cb, a);
+        if (a->with_meta) {
+            blk_aio_pwritev(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
+                            a->flags, nvme_pi_ns_aio_cb, a);
+        }
+    } else {
+        blk_aio_preadv(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
+                       0, nvme_pi_ns_aio_cb, a);
+        if (a->with_meta) {
+            blk_aio_preadv(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
+                           0, nvme_pi_ns_aio_cb, a);
+        }
+    }
+}
+
+static void nvme_pi_ns_aio_grant(NvmePiRange *r)
+{
+    nvme_pi_ns_aio_start(container_of(r, NvmePiNsAio, range));
 }
 
 void nvme_pi_ns_aio(NvmePiNs *ns, bool write, uint64_t slba, uint32_t nlb,
                     uint8_t *data, uint8_t *meta, bool fua, NvmePiNsAio *a,
                     NvmePiNsCb *cb, void *opaque)
 {
-    BdrvRequestFlags flags = write && fua ? BDRV_REQ_FUA : 0;
-    bool with_meta = ns->ms && meta;
-
     a->cb = cb;
     a->opaque = opaque;
     a->ret = 0;
-    a->pending = with_meta ? 2 : 1;
+    a->ns = ns;
+    a->slba = slba;
+    a->write = write;
+    a->flags = write && fua ? BDRV_REQ_FUA : 0;
+    a->with_meta = ns->ms && meta;
+    a->pending = a->with_meta ? 2 : 1;
     qemu_iovec_init_buf(&a->dqiov, data, (size_t)nlb * ns->lbasz);
-    if (with_meta) {
+    if (a->with_meta) {
         qemu_iovec_init_buf(&a->mqiov, meta, (size_t)nlb * ns->ms);
     }
-    /* Completions always arrive later, from the main loop, never here. */
-    if (write) {
-        blk_aio_pwritev(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
-                        flags, nvme_pi_ns_aio_cb, a);
-        if (with_meta) {
-            blk_aio_pwritev(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
-                            flags, nvme_pi_ns_aio_cb, a);
-        }
-    } else {
-        blk_aio_preadv(ns->blk, ns->data_off + slba * ns->lbasz, &a->dqiov,
-                       0, nvme_pi_ns_aio_cb, a);
-        if (with_meta) {
-            blk_aio_preadv(ns->blk, ns->meta_off + slba * ns->ms, &a->mqiov,
-                           0, nvme_pi_ns_aio_cb, a);
-        }
+    a->range.slba = slba;
+    a->range.end = slba + nlb;
+    a->range.write = write;
+    a->range.grant = nvme_pi_ns_aio_grant;
+    if (nvme_pi_ns_range_lock(ns, &a->range)) {
+        nvme_pi_ns_aio_start(a);
     }
+}
+
+bool nvme_pi_ns_aio_cancel(NvmePiNs *ns, NvmePiNsAio *a)
+{
+    return a->range.grant == nvme_pi_ns_aio_grant &&
+           nvme_pi_ns_range_cancel(ns, &a->range);
+}
+
+/* A flush holds no range. */
+static void nvme_pi_ns_flush_cb(void *opaque, int ret)
+{
+    NvmePiNsAio *a = opaque;
+
+    a->cb(a->opaque, ret);
 }
 
 void nvme_pi_ns_aio_flush(NvmePiNs *ns, NvmePiNsAio *a, NvmePiNsCb *cb,
@@ -469,5 +611,5 @@ void nvme_pi_ns_aio_flush(NvmePiNs *ns, NvmePiNsAio *a, NvmePiNsCb *cb,
     a->opaque = opaque;
     a->ret = 0;
     a->pending = 1;
-    blk_aio_flush(ns->blk, nvme_pi_ns_aio_cb, a);
+    blk_aio_flush(ns->blk, nvme_pi_ns_flush_cb, a);
 }

@@ -92,8 +92,28 @@ typedef struct NvmePiSQ {
 } NvmePiSQ;
 
 /* A namespace's format and where it lives in the backing image. */
+/*
+ * A range of blocks a command holds or waits for (ns.c): writes hold it
+ * exclusively, reads shared, for the duration of their block I/O, so two
+ * overlapping writes never persist "data of one + metadata of the other"
+ * and a read never sees half of a write.  grant runs when a waiter gets
+ * the range.
+ */
+typedef struct NvmePiRange NvmePiRange;
+struct NvmePiRange {
+    uint64_t slba, end;     /* [slba, end) */
+    bool write;
+    bool held;
+    bool waiting;
+    void (*grant)(NvmePiRange *r);
+    QTAILQ_ENTRY(NvmePiRange) next;
+    QTAILQ_ENTRY(NvmePiRange) granted_next;    /* ns.c's wake-up */
+};
+
 typedef struct NvmePiNs {
     BlockBackend *blk;
+    QTAILQ_HEAD(, NvmePiRange) held;    /* ranges with block I/O under way */
+    QTAILQ_HEAD(, NvmePiRange) waiting; /* FIFO of commands waiting */
     bool present;
     uint32_t nsid;
     uint8_t lbaf;           /* index into nvme_pi_lbaf[] */
@@ -134,6 +154,11 @@ typedef struct NvmePiNsAio {
     int ret;                /* first error */
     NvmePiNsCb *cb;
     void *opaque;
+    NvmePiNs *ns;
+    NvmePiRange range;      /* held from start to completion */
+    uint64_t slba;
+    bool write, with_meta;
+    BdrvRequestFlags flags;
 } NvmePiNsAio;
 
 struct NvmePiCtrl {
@@ -297,5 +322,21 @@ void nvme_pi_ns_aio(NvmePiNs *ns, bool write, uint64_t slba, uint32_t nlb,
                     NvmePiNsCb *cb, void *opaque);
 void nvme_pi_ns_aio_flush(NvmePiNs *ns, NvmePiNsAio *a, NvmePiNsCb *cb,
                           void *opaque);
+/*
+ * A command whose SQ is deleted: if its block I/O is still waiting for an
+ * overlapping command, forget it and return true (nothing refers to a
+ * any more); false if the block I/O was started (its cb will run).
+ */
+bool nvme_pi_ns_aio_cancel(NvmePiNs *ns, NvmePiNsAio *a);
+/*
+ * The range lock itself.  r->slba, r->end, r->write and r->grant are the
+ * caller's.  lock returns true if r is held now; otherwise r waits and
+ * r->grant(r) runs (from the unlock of a conflicting range) once it is
+ * held.  cancel removes a waiting r (true) or does nothing (false).
+ */
+void nvme_pi_ns_ranges_init(NvmePiNs *ns);
+bool nvme_pi_ns_range_lock(NvmePiNs *ns, NvmePiRange *r);
+void nvme_pi_ns_range_unlock(NvmePiNs *ns, NvmePiRange *r);
+bool nvme_pi_ns_range_cancel(NvmePiNs *ns, NvmePiRange *r);
 
 #endif /* HW_NVME_PI_H */

@@ -39,6 +39,8 @@ static bool is_ref_ctrl_prop(const char *key)
     return g_strv_contains(ctrl, key);
 }
 
+const char *nvme_drv_file_prefix;
+
 char *nvme_drv_cmdline(const NvmeDrv *d, const char *props)
 {
     GString *s = g_string_new(FIRMWARE_ARGS);
@@ -47,7 +49,9 @@ char *nvme_drv_cmdline(const NvmeDrv *d, const char *props)
     g_string_append(s, "-machine pc -display none -nodefaults -m 256 ");
     if (img) {
         g_string_append_printf(s, "-drive if=none,id=d0,format=raw,"
-                               "file=%s ", img);
+                               "file=%s%s ",
+                               nvme_drv_file_prefix ? nvme_drv_file_prefix
+                                                    : "", img);
     }
     if (strcmp(nvme_drv_device(), "nvme") == 0) {
         /* Reference mode: QEMU's own nvme, namespace as a child device. */

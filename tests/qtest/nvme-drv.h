@@ -135,6 +135,11 @@ typedef struct NvmeDrvRw {
  * drive=d0.  props starts with a comma or is empty.
  */
 NvmeDrv *nvme_drv_start(const char *props, unsigned img_mib);
+/*
+ * Put before the image's file name in -drive (e.g. "blkdebug::" to stop
+ * and resume block requests from HMP qemu-io); NULL for none.
+ */
+extern const char *nvme_drv_file_prefix;
 void nvme_drv_stop(NvmeDrv *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvmeDrv, nvme_drv_stop)
 /* Quit QEMU and start it again on the same image with new properties. */

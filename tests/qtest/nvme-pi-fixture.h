@@ -78,5 +78,6 @@ void nvme_pi_io_tests(void);
 void nvme_pi_prot_tests(void);
 void nvme_pi_bad_tests(void);
 void nvme_pi_hooks_tests(void);
+void nvme_pi_overlap_tests(void);
 
 #endif /* NVME_PI_FIXTURE_H */

@@ -184,5 +184,6 @@ int main(int argc, char **argv)
     nvme_pi_prot_tests();
     nvme_pi_bad_tests();
     nvme_pi_hooks_tests();
+    nvme_pi_overlap_tests();
     return g_test_run();
 }
