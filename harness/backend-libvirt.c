@@ -21,6 +21,7 @@
 #include "backend-libvirt.h"
 #include "domain-xml.h"
 #include "qmp.h"
+#include "vm.h"
 #include "util.h"
 
 #include <errno.h>
@@ -145,17 +146,6 @@ char *libvirt_connect_uri(const char *given, GError **error)
     return uri;
 }
 
-static bool file_contains(const char *path, const char *needle)
-{
-    g_autofree char *data = NULL;
-    gsize len;
-
-    if (!g_file_get_contents(path, &data, &len, NULL)) {
-        return false;
-    }
-    return g_strstr_len(data, len, needle) != NULL;
-}
-
 /* Counters of every device; NULL when QEMU did not answer for all. */
 static JsonObject *read_counters(Qmp *q, const LibvirtVmSpec *spec)
 {
@@ -269,12 +259,9 @@ void libvirt_vm_run(const LibvirtVmSpec *spec, VmOutcome *out)
             out->timed_out = !done;
             break;
         }
-        if (!q && now - start > 0.5) {
-            q = qmp_connect(spec->qmp_path, 0, NULL);
-        }
-        if (!done &&
-            (file_contains(spec->result_path, "NVMEPI-RESULT-END") ||
-             file_contains(spec->console_path, "Kernel panic - not syncing"))) {
+        if (vm_watch_step(&q, spec->qmp_path, now - start,
+                          spec->result_path, spec->console_path) &&
+            !done) {
             done = true;
             done_at = now;
             if (q) {

@@ -65,6 +65,16 @@ static bool file_contains(const char *path, const char *needle)
     return g_strstr_len(data, len, needle) != NULL;
 }
 
+bool vm_watch_step(Qmp **q, const char *qmp_path, double elapsed,
+                   const char *result_path, const char *console_path)
+{
+    if (!*q && elapsed > 0.5) {
+        *q = qmp_connect(qmp_path, 0, NULL);
+    }
+    return file_contains(result_path, "NVMEPI-RESULT-END") ||
+           file_contains(console_path, "Kernel panic - not syncing");
+}
+
 /* Reap `pid` within `secs`; returns true and sets *status if it ended. */
 static bool wait_for(pid_t pid, double secs, int *status)
 {
@@ -153,12 +163,9 @@ void vm_run(const VmSpec *spec, VmOutcome *out)
             out->timed_out = !done;
             break;
         }
-        if (!q && now - start > 0.5) {
-            q = qmp_connect(spec->qmp_path, 0, NULL);
-        }
-        if (!done &&
-            (file_contains(spec->result_path, "NVMEPI-RESULT-END") ||
-             file_contains(spec->console_path, "Kernel panic - not syncing"))) {
+        if (vm_watch_step(&q, spec->qmp_path, now - start,
+                          spec->result_path, spec->console_path) &&
+            !done) {
             done = true;
             done_at = now;
         }

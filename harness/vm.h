@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
+#include "qmp.h"
+
 typedef struct VmSpec {
     char **argv;
     const char *log_path;     /* QEMU's own stdout+stderr */
@@ -37,6 +39,16 @@ void vm_install_signal_handlers(void);
 bool vm_interrupted(void);
 
 void vm_run(const VmSpec *spec, VmOutcome *out);
+
 void vm_outcome_clear(VmOutcome *o);
+
+/*
+ * One step of watching a running guest, for every backend: connect to
+ * QMP at qmp_path (into *q) once the socket had half a second to appear,
+ * and say whether the guest is finished -- its result frame is complete
+ * in result_path, or console_path shows a panic.
+ */
+bool vm_watch_step(Qmp **q, const char *qmp_path, double elapsed,
+                   const char *result_path, const char *console_path);
 
 #endif

@@ -23,6 +23,17 @@
 #define NVME_PI_FW_REV          "1.0"
 #define NVME_PI_MODEL           "nvme-pi"
 
+/* Volatile Write Cache: one setting for every namespace's image. */
+static void nvme_pi_vwc_apply(NvmePiCtrl *n)
+{
+    NvmePiNs *ns;
+    unsigned i;
+
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        blk_set_enable_write_cache(ns->blk, n->feat_vwc);
+    }
+}
+
 void nvme_pi_admin_reset(NvmePiCtrl *n)
 {
     n->feat_arb = NVME_ARB_AB_NOLIMIT;
@@ -38,9 +49,7 @@ void nvme_pi_admin_reset(NvmePiCtrl *n)
     n->aer_outstanding = 0;
     n->aer_queued = 0;
     n->aer_masked = 0;
-    if (n->ns.present) {
-        blk_set_enable_write_cache(n->ns.blk, true);
-    }
+    nvme_pi_vwc_apply(n);
 }
 
 /* ---- error log and asynchronous events ---- */
@@ -132,10 +141,12 @@ static void nvme_pi_strpad(uint8_t *dst, const char *src, size_t len)
     memcpy(dst, src, l);
 }
 
-static void nvme_pi_nguid(NvmePiCtrl *n, uint8_t nguid[16])
+/* NGUID: the controller's serial and the nsid, hashed; stable over runs. */
+static void nvme_pi_nguid(NvmePiCtrl *n, uint32_t nsid, uint8_t nguid[16])
 {
+    g_autofree char *tag = g_strdup_printf("nvme-pi-ns%u", nsid);
     uint64_t a = crc64_nvme(0, n->serial, strlen(n->serial));
-    uint64_t b = crc64_nvme(a, "nvme-pi-ns1", 11);
+    uint64_t b = crc64_nvme(a, tag, strlen(tag));
 
     stq_be_p(nguid, a);
     stq_be_p(nguid + 8, b);
@@ -172,7 +183,7 @@ static uint16_t nvme_pi_identify_ctrl(NvmePiCtrl *n, NvmePiReq *req)
     id->kas = cpu_to_le16(10);     /* 100 ms units: 1 s granularity */
     id->sqes = (6 << 4) | 6;
     id->cqes = (4 << 4) | 4;
-    id->nn = cpu_to_le32(1);
+    id->nn = cpu_to_le32(NVME_PI_MAX_NS);
     id->oncs = cpu_to_le16(NVME_ONCS_COMPARE | NVME_ONCS_DSM |
                            NVME_ONCS_WRITE_ZEROES | NVME_ONCS_FEATURES |
                            NVME_ONCS_VERIFY);
@@ -193,10 +204,11 @@ static uint16_t nvme_pi_identify_ns(NvmePiCtrl *n, NvmePiReq *req,
                                     uint32_t nsid)
 {
     g_autofree NvmeIdNs *id = g_new0(NvmeIdNs, 1);
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = nvme_pi_ns_get(n, nsid);
     unsigned i;
 
-    if (nsid == NVME_PI_NSID && ns->present) {
+    /* An inactive nsid (or the broadcast one) reads as zeroes. */
+    if (ns) {
         uint16_t per_pb = ns->pbs / ns->lbasz - 1;
 
         id->nsze = id->ncap = id->nuse = cpu_to_le64(ns->nlbas);
@@ -211,7 +223,7 @@ static uint16_t nvme_pi_identify_ns(NvmePiCtrl *n, NvmePiReq *req,
                             NVME_ID_NS_DPS_FIRST_EIGHT : 0);
         id->dlfeat = NVME_PI_DLFEAT_READ_ZEROES | NVME_PI_DLFEAT_WZ_DEAC;
         id->npwg = id->npwa = id->nows = cpu_to_le16(per_pb);
-        nvme_pi_nguid(n, id->nguid);
+        nvme_pi_nguid(n, nsid, id->nguid);
         for (i = 0; i < nvme_pi_nlbaf; i++) {
             id->lbaf[i].ms = cpu_to_le16(nvme_pi_lbaf[i].ms);
             id->lbaf[i].ds = ctz32(nvme_pi_lbaf[i].ds);
@@ -225,12 +237,14 @@ static uint16_t nvme_pi_identify(NvmePiCtrl *n, NvmePiReq *req)
     NvmeIdentify *c = (NvmeIdentify *)&req->cmd;
     uint32_t nsid = le32_to_cpu(c->nsid);
     uint8_t csi = le32_to_cpu(req->cmd.cdw11) >> 24;
-    bool ns_ok = nsid == NVME_PI_NSID && n->ns.present;
+    NvmePiNs *ns = nvme_pi_ns_get(n, nsid);
+    bool nsid_ok = nsid == NVME_NSID_BROADCAST ||
+                   (nsid >= 1 && nsid <= NVME_PI_MAX_NS);
 
     trace_nvme_pi_identify(c->cns, nsid, csi);
     switch (c->cns) {
     case NVME_ID_CNS_NS:
-        if (nsid == 0 || (nsid > 1 && nsid != NVME_NSID_BROADCAST)) {
+        if (!nsid_ok) {
             return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
         }
         return nvme_pi_identify_ns(n, req, nsid);
@@ -243,24 +257,27 @@ static uint16_t nvme_pi_identify(NvmePiCtrl *n, NvmePiReq *req)
         /* fall through */
     case NVME_ID_CNS_NS_ACTIVE_LIST: {
         uint32_t list[1024] = { 0 };
+        unsigned k = 0, i;
 
         if (nsid >= NVME_NSID_BROADCAST - 1) {
             return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
         }
-        if (n->ns.present && nsid < NVME_PI_NSID) {
-            list[0] = cpu_to_le32(NVME_PI_NSID);
+        NVME_PI_FOREACH_NS(n, ns, i) {
+            if (i > nsid) {
+                list[k++] = cpu_to_le32(i);
+            }
         }
         return nvme_pi_dma_cmd_to_guest(n, &req->cmd, list, sizeof(list));
     }
     case NVME_ID_CNS_NS_DESCR_LIST: {
         uint8_t buf[NVME_IDENTIFY_DATA_SIZE] = { 0 };
 
-        if (!ns_ok) {
+        if (!ns) {
             return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
         }
         buf[0] = NVME_NIDT_NGUID;
         buf[1] = NVME_NIDL_NGUID;
-        nvme_pi_nguid(n, buf + 4);
+        nvme_pi_nguid(n, nsid, buf + 4);
         buf[20] = NVME_NIDT_CSI;
         buf[21] = 1;                    /* NIDL for CSI */
         buf[24] = NVME_CSI_NVM;
@@ -274,7 +291,7 @@ static uint16_t nvme_pi_identify(NvmePiCtrl *n, NvmePiReq *req)
             trace_nvme_pi_identify_bad_csi(c->cns, csi);
             return NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
         }
-        if (nsid == 0 || (nsid > 1 && nsid != NVME_NSID_BROADCAST)) {
+        if (!nsid_ok) {
             return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
         }
         for (i = 0; i < nvme_pi_nlbaf; i++) {
@@ -593,9 +610,7 @@ static uint16_t nvme_pi_set_features(NvmePiCtrl *n, NvmePiReq *req)
         break;
     case NVME_VOLATILE_WRITE_CACHE:
         n->feat_vwc = dw11 & 1;
-        if (n->ns.present) {
-            blk_set_enable_write_cache(n->ns.blk, n->feat_vwc);
-        }
+        nvme_pi_vwc_apply(n);
         break;
     case NVME_NUMBER_OF_QUEUES: {
         uint32_t nsqr = (dw11 & 0xffff) + 1, ncqr = (dw11 >> 16) + 1;
@@ -721,6 +736,17 @@ static uint16_t nvme_pi_delete_cq(NvmePiCtrl *n, NvmePiReq *req)
 
 /* ---- Format NVM ---- */
 
+static unsigned nvme_pi_ns_count(NvmePiCtrl *n)
+{
+    NvmePiNs *ns;
+    unsigned i, count = 0;
+
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        count++;
+    }
+    return count;
+}
+
 static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
 {
     uint32_t dw10 = le32_to_cpu(req->cmd.cdw10);
@@ -728,12 +754,14 @@ static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
     uint8_t lbaf = NVME_PI_FMT_LBAFL(dw10) | (NVME_PI_FMT_LBAFU(dw10) << 4);
     uint8_t pi = NVME_PI_FMT_PI(dw10);
     uint8_t ses = NVME_PI_FMT_SES(dw10);
-    uint16_t status;
+    NvmePiNs *ns;
+    uint16_t status = NVME_SUCCESS;
+    unsigned i;
 
     trace_nvme_pi_format_cmd(nsid, lbaf, NVME_PI_FMT_MSET(dw10), pi,
                              NVME_PI_FMT_PIL(dw10), ses);
-    if ((nsid != NVME_PI_NSID && nsid != NVME_NSID_BROADCAST) ||
-        !n->ns.present) {
+    ns = nvme_pi_ns_get(n, nsid);
+    if (!ns && (nsid != NVME_NSID_BROADCAST || !nvme_pi_ns_count(n))) {
         return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
     }
     if (ses > 1) {      /* no cryptographic erase */
@@ -752,8 +780,18 @@ static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
         trace_nvme_pi_format_busy();
         return NVME_CMD_SEQ_ERROR;
     }
-    return nvme_pi_ns_format(&n->ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
-                             NVME_PI_FMT_PIL(dw10));
+    if (nsid != NVME_NSID_BROADCAST) {
+        return nvme_pi_ns_format(ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
+                                 NVME_PI_FMT_PIL(dw10));
+    }
+    /* FNA bit 0 clear: the broadcast nsid formats each namespace alike. */
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        if (!status) {
+            status = nvme_pi_ns_format(ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
+                                       NVME_PI_FMT_PIL(dw10));
+        }
+    }
+    return status;
 }
 
 uint16_t nvme_pi_admin_cmd(NvmePiCtrl *n, NvmePiReq *req)

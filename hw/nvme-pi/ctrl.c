@@ -87,10 +87,13 @@ void nvme_pi_fatal(NvmePiCtrl *n, const char *why)
 /* Everything a controller reset (CC.EN 1 -> 0) returns to defaults. */
 static void nvme_pi_ctrl_reset(NvmePiCtrl *n)
 {
+    NvmePiNs *ns;
+    unsigned i;
+
     nvme_pi_queues_reset(n);
     /* Let aborted block I/O return now, not into the next enable. */
-    if (n->ns.present) {
-        blk_drain(n->ns.blk);
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        blk_drain(ns->blk);
     }
     nvme_pi_admin_reset(n);
     n->regs.csts = 0;
@@ -152,9 +155,12 @@ static void nvme_pi_write_cc(NvmePiCtrl *n, uint32_t val)
         nvme_pi_ctrl_reset(n);
     }
     if (NVME_PI_CC_SHN(val) && !NVME_PI_CC_SHN(old)) {
+        NvmePiNs *ns;
+        unsigned i;
+
         trace_nvme_pi_shutdown(NVME_PI_CC_SHN(val));
-        if (n->ns.present) {
-            nvme_pi_ns_flush(&n->ns);
+        NVME_PI_FOREACH_NS(n, ns, i) {
+            nvme_pi_ns_flush(ns);
         }
         n->regs.csts = (n->regs.csts & ~NVME_PI_CSTS_SHST_MASK) |
                        NVME_PI_CSTS_SHST_COMPLETE;
@@ -259,20 +265,9 @@ static const MemoryRegionOps nvme_pi_mmio_ops = {
     },
 };
 
-/* The DMA-timing hook properties, checked and decoded (docs/device.md). */
-static bool nvme_pi_hooks_realize(NvmePiCtrl *n, Error **errp)
+/* dma-clock: one clock per controller, for every namespace's hooks. */
+static bool nvme_pi_clock_realize(NvmePiCtrl *n, Error **errp)
 {
-    int src = DMA_SOURCE_LAST;
-
-    if (n->prop_dma_source) {
-        src = dma_source_parse(n->prop_dma_source);
-        if (src < 0) {
-            error_setg(errp, "nvme-pi: dma-source must be first, last, "
-                       "torn-cacheline or torn-sector, got '%s'",
-                       n->prop_dma_source);
-            return false;
-        }
-    }
     if (!n->prop_dma_clock || !strcmp(n->prop_dma_clock, "virtual")) {
         n->hook_clock = QEMU_CLOCK_VIRTUAL;
     } else if (!strcmp(n->prop_dma_clock, "realtime")) {
@@ -282,26 +277,6 @@ static bool nvme_pi_hooks_realize(NvmePiCtrl *n, Error **errp)
                    "got '%s'", n->prop_dma_clock);
         return false;
     }
-    if (n->prop_dma_replay > DMA_MAX_READS - 1) {
-        error_setg(errp, "nvme-pi: dma-replay must be 0..%d, got %u",
-                   DMA_MAX_READS - 1, n->prop_dma_replay);
-        return false;
-    }
-    /* A day: anything longer is a typo, and would overflow the clock. */
-    if (n->prop_dma_delay > NANOSECONDS_PER_SECOND * 86400ULL ||
-        n->prop_dma_jitter > NANOSECONDS_PER_SECOND * 86400ULL ||
-        n->read_complete_delay > NANOSECONDS_PER_SECOND * 86400ULL) {
-        error_setg(errp, "nvme-pi: dma-delay, dma-jitter and "
-                   "read-complete-delay are nanoseconds, at most one day");
-        return false;
-    }
-    n->policy = (DmaPolicy) {
-        .delay_ns = n->prop_dma_delay,
-        .jitter_ns = n->prop_dma_jitter,
-        .replay = n->prop_dma_replay,
-        .source = src,
-    };
-    dma_rng_seed(&n->rng, n->prop_seed);
     return true;
 }
 
@@ -326,10 +301,17 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
                    NVME_PI_MAX_IOQPAIRS, n->max_ioqpairs);
         return;
     }
-    if (!nvme_pi_hooks_realize(n, errp) || !nvme_pi_ns_realize(n, errp) ||
+    /* The hooks are checked even without a drive: nvme-pi-ns inherit them. */
+    if (!nvme_pi_clock_realize(n, errp) ||
+        !nvme_pi_ns_hooks(n, &n->ns, NULL, errp) ||
+        !nvme_pi_ns_realize(&n->ns, NVME_PI_NSID, &n->ns_props, errp) ||
         !nvme_pi_record_realize(n, errp)) {
         return;
     }
+    if (n->ns.present) {
+        n->nss[NVME_PI_NSID] = &n->ns;
+    }
+    nvme_pi_bus_init(n);
 
     pci_config_set_vendor_id(conf, n->vendor_id);
     pci_config_set_device_id(conf, n->device_id);
@@ -355,19 +337,20 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
 static void nvme_pi_exit(PCIDevice *pci)
 {
     NvmePiCtrl *n = NVME_PI(pci);
+    NvmePiNs *ns;
     unsigned i;
 
     nvme_pi_queues_reset(n);
-    if (n->ns.present) {
-        blk_drain(n->ns.blk);   /* aborted I/O still refers to n */
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        blk_drain(ns->blk);     /* aborted I/O still refers to n */
     }
     nvme_pi_record_exit(n);
     if (n->bh) {
         qemu_bh_delete(n->bh);
         n->bh = NULL;
     }
-    if (n->ns.present) {
-        nvme_pi_ns_flush(&n->ns);
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        nvme_pi_ns_flush(ns);
     }
     for (i = 0; i < n->msix_qsize; i++) {
         msix_vector_unuse(pci, i);
@@ -390,26 +373,14 @@ static void nvme_pi_reset(DeviceState *dev)
 static NVME_PI_PROPS_CONST Property nvme_pi_props[] = {
     DEFINE_PROP_DRIVE("drive", NvmePiCtrl, ns.blk),
     DEFINE_PROP_STRING("serial", NvmePiCtrl, serial),
-    DEFINE_PROP_UINT32("logical_block_size", NvmePiCtrl, prop_lbs, 0),
-    DEFINE_PROP_UINT32("physical_block_size", NvmePiCtrl, prop_pbs, 0),
-    DEFINE_PROP_UINT16("ms", NvmePiCtrl, prop_ms, UINT16_MAX),
-    DEFINE_PROP_UINT8("mset", NvmePiCtrl, prop_mset, UINT8_MAX),
-    DEFINE_PROP_UINT8("pi", NvmePiCtrl, prop_pi, UINT8_MAX),
-    DEFINE_PROP_UINT8("pil", NvmePiCtrl, prop_pil, UINT8_MAX),
-    DEFINE_PROP_UINT8("pif", NvmePiCtrl, prop_pif, UINT8_MAX),
+    NVME_PI_NS_FORMAT_PROPS(NvmePiCtrl, ns_props),
     DEFINE_PROP_UINT8("mdts", NvmePiCtrl, mdts, 7),
     DEFINE_PROP_UINT32("max_ioqpairs", NvmePiCtrl, max_ioqpairs,
                        NVME_PI_MAX_IOQPAIRS),
     DEFINE_PROP_UINT32("msix_qsize", NvmePiCtrl, msix_qsize, 65),
     DEFINE_PROP_BOOL("pi-strict", NvmePiCtrl, pi_strict, true),
-    DEFINE_PROP_UINT64("dma-delay", NvmePiCtrl, prop_dma_delay, 0),
-    DEFINE_PROP_UINT64("dma-jitter", NvmePiCtrl, prop_dma_jitter, 0),
-    DEFINE_PROP_UINT64("seed", NvmePiCtrl, prop_seed, 0),
-    DEFINE_PROP_UINT32("dma-replay", NvmePiCtrl, prop_dma_replay, 0),
-    DEFINE_PROP_STRING("dma-source", NvmePiCtrl, prop_dma_source),
+    NVME_PI_HOOK_PROPS(NvmePiCtrl, hooks, 0),
     DEFINE_PROP_STRING("dma-clock", NvmePiCtrl, prop_dma_clock),
-    DEFINE_PROP_UINT64("read-complete-delay", NvmePiCtrl,
-                       read_complete_delay, 0),
     DEFINE_PROP_STRING("mutation-log", NvmePiCtrl, mutation_log),
     DEFINE_PROP_UINT16("vendor-id", NvmePiCtrl, vendor_id, 0x1234),
     DEFINE_PROP_UINT16("device-id", NvmePiCtrl, device_id, 0x5049),

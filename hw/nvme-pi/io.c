@@ -33,6 +33,7 @@
 #define NVME_PI_CHUNK_BLOCKS    256
 
 typedef struct NvmePiXfer {
+    NvmePiNs *ns;
     uint64_t slba;
     uint32_t nlb;
     bool meta_xfer;         /* metadata crosses the bus */
@@ -89,6 +90,20 @@ static void nvme_pi_xfer_free(NvmePiXfer *x)
     nvme_pi_dma_list_free(&x->ml);
 }
 
+/* SLBA, NLB and the PI fields of a Read-family command, range-checked. */
+static uint16_t nvme_pi_rw_decode(NvmePiReq *req, uint64_t *slba,
+                                      uint32_t *nlb, NvmePiIoPi *p)
+{
+    NvmeCmd *cmd = &req->cmd;
+    uint32_t cdw12 = le32_to_cpu(cmd->cdw12);
+
+    *slba = le32_to_cpu(cmd->cdw10) |
+            ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
+    *nlb = (cdw12 & 0xffff) + 1;
+    nvme_pi_io_pi_decode(req->ns, cmd, (cdw12 >> 26) & 0xf, p);
+    return nvme_pi_check_range(req->ns, *slba, *nlb);
+}
+
 /*
  * Decode a read/write/compare, check it, size it, map the guest buffers
  * and allocate the bounce buffers.
@@ -96,19 +111,14 @@ static void nvme_pi_xfer_free(NvmePiXfer *x)
 static uint16_t nvme_pi_xfer_prepare(NvmePiCtrl *n, NvmePiReq *req,
                                      bool to_guest, NvmePiXfer *x)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     NvmeCmd *cmd = &req->cmd;
-    uint32_t cdw12 = le32_to_cpu(cmd->cdw12);
     uint64_t max;
     uint16_t status;
 
     memset(x, 0, sizeof(*x));
-    x->slba = le32_to_cpu(cmd->cdw10) |
-              ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
-    x->nlb = (cdw12 & 0xffff) + 1;
-    nvme_pi_io_pi_decode(ns, cmd, (cdw12 >> 26) & 0xf, &x->pi);
-
-    status = nvme_pi_check_range(ns, x->slba, x->nlb);
+    x->ns = ns;
+    status = nvme_pi_rw_decode(req, &x->slba, &x->nlb, &x->pi);
     if (status) {
         return status;
     }
@@ -151,7 +161,7 @@ static uint16_t nvme_pi_xfer_prepare(NvmePiCtrl *n, NvmePiReq *req,
 static uint16_t nvme_pi_xfer_in_to(NvmePiCtrl *n, NvmePiXfer *x,
                                    uint8_t *data, uint8_t *meta)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = x->ns;
     uint16_t status;
 
     if (x->meta_xfer && ns->extended) {
@@ -185,7 +195,7 @@ static uint16_t nvme_pi_xfer_in(NvmePiCtrl *n, NvmePiXfer *x)
 /* Bounce -> guest. */
 static uint16_t nvme_pi_xfer_out(NvmePiCtrl *n, NvmePiXfer *x)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = x->ns;
     uint16_t status;
 
     if (x->meta_xfer && ns->extended) {
@@ -289,10 +299,10 @@ void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req)
         return;
     }
     if (io->sync_fn) {
-        if (!nvme_pi_ns_range_cancel(&n->ns, &io->range)) {
+        if (!nvme_pi_ns_range_cancel(req->ns, &io->range)) {
             return;     /* granted: nvme_pi_sync_bh frees it */
         }
-    } else if (io->in_aio && !nvme_pi_ns_aio_cancel(&n->ns, &io->aio)) {
+    } else if (io->in_aio && !nvme_pi_ns_aio_cancel(req->ns, &io->aio)) {
         return;         /* the block I/O callback frees it */
     }
     /*
@@ -351,7 +361,7 @@ static void nvme_pi_write_done(void *opaque, int ret)
         return;
     }
     n->host_writes++;
-    n->units_written += (uint64_t)io->x.nlb * n->ns.lbasz / 512;
+    n->units_written += (uint64_t)io->x.nlb * io->x.ns->lbasz / 512;
     nvme_pi_io_finish(io, NVME_SUCCESS);
 }
 
@@ -363,8 +373,8 @@ static void nvme_pi_write_done(void *opaque, int ret)
 static void nvme_pi_write_reads_done(NvmePiIo *io)
 {
     NvmePiCtrl *n = io->n;
-    NvmePiNs *ns = &n->ns;
     NvmePiXfer *x = &io->x;
+    NvmePiNs *ns = x->ns;
     uint32_t nreads = io->sched.nreads;
     size_t dlen = (size_t)x->nlb * ns->lbasz;
     size_t mlen = (size_t)x->nlb * ns->ms;
@@ -374,7 +384,7 @@ static void nvme_pi_write_reads_done(NvmePiIo *io)
 
 #ifndef NVME_PI_NO_HOOKS
     if (nreads > 1) {
-        DmaSource src = n->policy.source;
+        DmaSource src = ns->policy.source;
 
         n->mut.writes_checked++;
         if (src != DMA_SOURCE_FIRST) {
@@ -408,7 +418,7 @@ static void nvme_pi_write_reads_done(NvmePiIo *io)
                                  x->meta, &x->pi);
 #ifndef NVME_PI_NO_HOOKS
     if (mutated) {
-        nvme_pi_record_event(n, &ev, status);
+        nvme_pi_record_event(n, ns, &ev, status);
     }
 #endif
     if (status) {
@@ -426,7 +436,7 @@ static void nvme_pi_write_reads_done(NvmePiIo *io)
 static void nvme_pi_write_reread(NvmePiIo *io)
 {
     NvmePiCtrl *n = io->n;
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = io->x.ns;
     uint32_t i = io->nread;
     uint16_t status;
 
@@ -484,13 +494,13 @@ static uint16_t nvme_pi_write(NvmePiCtrl *n, NvmePiReq *req)
     nvme_pi_write_reads_done(io);
     return NVME_NO_COMPLETE;
 #else
-    if (dma_policy_is_off(&n->policy)) {
+    if (dma_policy_is_off(&req->ns->policy)) {
         io->sched.nreads = 1;
         nvme_pi_write_reads_done(io);
         return NVME_NO_COMPLETE;
     }
     io->fetch_ns = qemu_clock_get_ns(n->hook_clock);
-    dma_policy_schedule(&n->policy, &n->rng, &io->sched);
+    dma_policy_schedule(&req->ns->policy, &req->ns->rng, &io->sched);
     trace_nvme_pi_hook_schedule(req->sq->sqid, le16_to_cpu(req->cmd.cid),
                                 x->slba, x->nlb, io->sched.nreads,
                                 io->sched.at_ns[io->sched.nreads - 1]);
@@ -537,14 +547,14 @@ static void nvme_pi_read_done(void *opaque, int ret)
         return;
     }
     n->host_reads++;
-    n->units_read += (uint64_t)x->nlb * n->ns.lbasz / 512;
-    if (n->read_complete_delay) {
+    n->units_read += (uint64_t)x->nlb * x->ns->lbasz / 512;
+    if (x->ns->read_complete_delay) {
         /* The data is in guest memory; the completion comes later. */
         trace_nvme_pi_hook_read_delay(io->req->sq->sqid,
                                       le16_to_cpu(io->req->cmd.cid),
-                                      n->read_complete_delay);
+                                      x->ns->read_complete_delay);
         io->fetch_ns = qemu_clock_get_ns(n->hook_clock);
-        nvme_pi_io_arm(io, n->read_complete_delay, nvme_pi_read_posted);
+        nvme_pi_io_arm(io, x->ns->read_complete_delay, nvme_pi_read_posted);
         return;
     }
     nvme_pi_io_finish(io, NVME_SUCCESS);
@@ -552,7 +562,7 @@ static void nvme_pi_read_done(void *opaque, int ret)
 
 static uint16_t nvme_pi_read(NvmePiCtrl *n, NvmePiReq *req)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     NvmePiIo *io = nvme_pi_io_new(n, req);
     NvmePiXfer *x = &io->x;
     uint16_t status;
@@ -589,8 +599,29 @@ static uint16_t nvme_pi_flush(NvmePiCtrl *n, NvmePiReq *req)
     NvmePiIo *io = nvme_pi_io_new(n, req);
 
     io->in_aio = true;
-    nvme_pi_ns_aio_flush(&n->ns, &io->aio, nvme_pi_flush_done, io);
+    nvme_pi_ns_aio_flush(req->ns, &io->aio, nvme_pi_flush_done, io);
     return NVME_NO_COMPLETE;
+}
+
+/*
+ * Flush with the broadcast nsid: every namespace, synchronously (Linux
+ * flushes per namespace; this is for other hosts).  With no namespace
+ * the nsid is invalid, as for any other command.
+ */
+static uint16_t nvme_pi_flush_all(NvmePiCtrl *n)
+{
+    NvmePiNs *ns;
+    uint16_t status = NVME_SUCCESS;
+    bool any = false;
+    unsigned i;
+
+    NVME_PI_FOREACH_NS(n, ns, i) {
+        uint16_t s = nvme_pi_ns_flush(ns);
+
+        any = true;
+        status = status ? status : s;
+    }
+    return any ? status : NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
 }
 
 /*
@@ -610,13 +641,13 @@ static void nvme_pi_sync_bh(void *opaque)
     NvmePiIo *io = opaque;
     NvmePiCtrl *n = io->n;
     NvmePiReq *req = io->req;
-    BlockBackend *blk = n->ns.blk;
+    BlockBackend *blk = req->ns->blk;
     uint16_t status = NVME_SUCCESS;
 
     if (!req->aborted) {
         status = io->sync_fn(n, req);
     }
-    nvme_pi_ns_range_unlock(&n->ns, &io->range);
+    nvme_pi_ns_range_unlock(req->ns, &io->range);
     if (req->aborted) {
         nvme_pi_io_free(io);
         g_free(req);
@@ -630,7 +661,7 @@ static void nvme_pi_sync_grant(NvmePiRange *r)
 {
     NvmePiIo *io = container_of(r, NvmePiIo, range);
 
-    blk_inc_in_flight(io->n->ns.blk);
+    blk_inc_in_flight(io->req->ns->blk);
     aio_bh_schedule_oneshot(qemu_get_aio_context(), nvme_pi_sync_bh, io);
 }
 
@@ -645,11 +676,11 @@ static uint16_t nvme_pi_locked(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
     io->range.end = nlb > UINT64_MAX - slba ? UINT64_MAX : slba + nlb;
     io->range.write = write;
     io->range.grant = nvme_pi_sync_grant;
-    if (!nvme_pi_ns_range_lock(&n->ns, &io->range)) {
+    if (!nvme_pi_ns_range_lock(req->ns, &io->range)) {
         return NVME_NO_COMPLETE;
     }
     status = fn(n, req);
-    nvme_pi_ns_range_unlock(&n->ns, &io->range);
+    nvme_pi_ns_range_unlock(req->ns, &io->range);
     nvme_pi_io_free(io);
     req->io = NULL;
     return status;
@@ -669,7 +700,7 @@ static uint16_t nvme_pi_locked_rw(NvmePiCtrl *n, NvmePiReq *req, bool write,
 
 static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     NvmePiXfer x;
     g_autofree uint8_t *data = NULL, *meta = NULL;
     uint16_t status;
@@ -702,18 +733,14 @@ static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
 /* Verify: read and check, nothing crosses the bus; no MDTS limit. */
 static uint16_t nvme_pi_verify(NvmePiCtrl *n, NvmePiReq *req)
 {
-    NvmePiNs *ns = &n->ns;
-    NvmeCmd *cmd = &req->cmd;
-    uint32_t cdw12 = le32_to_cpu(cmd->cdw12);
-    uint64_t slba = le32_to_cpu(cmd->cdw10) |
-                    ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
-    uint32_t nlb = (cdw12 & 0xffff) + 1, done = 0;
+    NvmePiNs *ns = req->ns;
+    uint64_t slba;
+    uint32_t nlb, done = 0;
     g_autofree uint8_t *data = NULL, *meta = NULL;
     NvmePiIoPi p;
     uint16_t status;
 
-    nvme_pi_io_pi_decode(ns, cmd, (cdw12 >> 26) & 0xf, &p);
-    status = nvme_pi_check_range(ns, slba, nlb);
+    status = nvme_pi_rw_decode(req, &slba, &nlb, &p);
     if (!status) {
         status = nvme_pi_io_pi_precheck(ns, slba, &p);
     }
@@ -741,33 +768,25 @@ static uint16_t nvme_pi_verify(NvmePiCtrl *n, NvmePiReq *req)
 
 static uint16_t nvme_pi_write_zeroes(NvmePiCtrl *n, NvmePiReq *req)
 {
-    NvmePiNs *ns = &n->ns;
-    NvmeCmd *cmd = &req->cmd;
-    uint32_t cdw12 = le32_to_cpu(cmd->cdw12);
-    uint64_t slba = le32_to_cpu(cmd->cdw10) |
-                    ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
-    uint32_t nlb = (cdw12 & 0xffff) + 1, done = 0;
+    NvmePiNs *ns = req->ns;
+    bool deac = le32_to_cpu(req->cmd.cdw12) & NVME_PI_WZ_DEAC;
+    uint64_t slba;
+    uint32_t nlb, done = 0;
     g_autofree uint8_t *data = NULL, *meta = NULL;
     NvmePiIoPi p;
     PiCtx ctx;
     uint16_t status;
 
-    nvme_pi_io_pi_decode(ns, cmd, (cdw12 >> 26) & 0xf, &p);
-    status = nvme_pi_check_range(ns, slba, nlb);
+    status = nvme_pi_rw_decode(req, &slba, &nlb, &p);
     if (status) {
         return status;
     }
-    if (!ns->pi || !(p.prinfo & NVME_PRINFO_PRACT)) {
-        if (cdw12 & NVME_PI_WZ_DEAC) {
-            return nvme_pi_ns_deallocate(ns, slba, nlb);
-        }
-        /* Zero data and zero metadata (no PI generated without PRACT). */
-        data = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->lbasz);
-        meta = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->ms + 1);
-    } else {
-        data = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->lbasz);
-        meta = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->ms + 1);
+    if ((!ns->pi || !(p.prinfo & NVME_PRINFO_PRACT)) && deac) {
+        return nvme_pi_ns_deallocate(ns, slba, nlb);
     }
+    /* Zero data; zero metadata, or PI generated over zeroes with PRACT. */
+    data = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->lbasz);
+    meta = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->ms + 1);
     while (!status && done < nlb) {
         uint32_t cnt = MIN(nlb - done, NVME_PI_CHUNK_BLOCKS);
 
@@ -787,7 +806,7 @@ static uint16_t nvme_pi_write_zeroes(NvmePiCtrl *n, NvmePiReq *req)
 
 static uint16_t nvme_pi_dsm(NvmePiCtrl *n, NvmePiReq *req)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     NvmeCmd *cmd = &req->cmd;
     unsigned nr = (le32_to_cpu(cmd->cdw10) & 0xff) + 1;
     uint32_t attr = le32_to_cpu(cmd->cdw11);
@@ -822,11 +841,11 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
 {
     uint32_t nsid = le32_to_cpu(req->cmd.nsid);
 
-    if (req->cmd.opcode == NVME_CMD_FLUSH && nsid == NVME_NSID_BROADCAST &&
-        n->ns.present) {
-        return nvme_pi_flush(n, req);
+    req->ns = nvme_pi_ns_get(n, nsid);
+    if (req->cmd.opcode == NVME_CMD_FLUSH && nsid == NVME_NSID_BROADCAST) {
+        return nvme_pi_flush_all(n);
     }
-    if (nsid != NVME_PI_NSID || !n->ns.present) {
+    if (!req->ns) {
         trace_nvme_pi_io_bad_nsid(nsid);
         return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
     }

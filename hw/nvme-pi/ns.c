@@ -255,9 +255,9 @@ uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
  * the defaults (512 bytes, no metadata).  An image whose header matches
  * is used as is; otherwise it is formatted.
  */
-bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp)
+bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
+                        Error **errp)
 {
-    NvmePiNs *ns = &n->ns;
     NvmePiHdr h = { 0 };
     bool have_hdr;
     uint32_t lbs = 512;
@@ -267,7 +267,7 @@ bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp)
     uint16_t status;
 
     ns->present = false;
-    ns->nsid = NVME_PI_NSID;
+    ns->nsid = nsid;
     if (!ns->blk) {
         return true;        /* a controller without namespaces */
     }
@@ -299,23 +299,23 @@ bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp)
         pil = h.pil;
         pif = h.pif;
     }
-    if (n->prop_lbs) {
-        lbs = n->prop_lbs;
+    if (p->lbs) {
+        lbs = p->lbs;
     }
-    if (n->prop_ms != UINT16_MAX) {
-        ms = n->prop_ms;
+    if (p->ms != UINT16_MAX) {
+        ms = p->ms;
     }
-    if (n->prop_mset != UINT8_MAX) {
-        mset = n->prop_mset;
+    if (p->mset != UINT8_MAX) {
+        mset = p->mset;
     }
-    if (n->prop_pi != UINT8_MAX) {
-        pi = n->prop_pi;
+    if (p->pi != UINT8_MAX) {
+        pi = p->pi;
     }
-    if (n->prop_pil != UINT8_MAX) {
-        pil = n->prop_pil;
+    if (p->pil != UINT8_MAX) {
+        pil = p->pil;
     }
-    if (n->prop_pif != UINT8_MAX) {
-        pif = n->prop_pif;
+    if (p->pif != UINT8_MAX) {
+        pif = p->pif;
     }
     if (mset > 1 || pil > 1) {
         error_setg(errp, "nvme-pi: mset and pil must be 0 or 1");
@@ -342,7 +342,7 @@ bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp)
                    pi, pi_tuple_size(pif == 2 ? PI_GUARD_64 : PI_GUARD_16));
         return false;
     }
-    ns->pbs = n->prop_pbs ? n->prop_pbs : lbs;
+    ns->pbs = p->pbs ? p->pbs : lbs;
     if (ns->pbs < lbs || ns->pbs % lbs) {
         error_setg(errp, "nvme-pi: physical_block_size must be a multiple "
                    "of logical_block_size");

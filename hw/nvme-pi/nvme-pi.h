@@ -7,7 +7,8 @@
  * io.c     NVM command set (read, write, compare, verify, ...), the
  *          asynchronous order of work and the DMA-timing hooks' timers
  * dma.c    data and metadata pointers (PRP, SGL) and the bounce copies
- * ns.c     the namespace: backing image layout and LBA formats
+ * ns.c     a namespace: backing image layout and LBA formats
+ * ns-dev.c the nvme-pi-ns device (more namespaces, per-namespace hooks)
  * pi-io.c  glue between an I/O command and the pure PI engine (pi.h)
  * record.c the mutation recorder's QEMU side: log file, stat-* counters
  *          and vendor log page C0h around the pure core (mutation.h)
@@ -29,6 +30,9 @@
 
 #define TYPE_NVME_PI "nvme-pi"
 OBJECT_DECLARE_SIMPLE_TYPE(NvmePiCtrl, NVME_PI)
+#define TYPE_NVME_PI_NS "nvme-pi-ns"
+OBJECT_DECLARE_SIMPLE_TYPE(NvmePiNsDev, NVME_PI_NS)
+#define TYPE_NVME_PI_BUS "nvme-pi-bus"
 
 /* BAR0: controller registers then doorbells (stride 4 bytes, DSTRD=0). */
 #define NVME_PI_REG_SIZE        0x1000
@@ -42,7 +46,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(NvmePiCtrl, NVME_PI)
 #define NVME_PI_ELPE            63      /* 64 error log entries */
 #define NVME_PI_MAX_AER_EVENTS  16
 #define NVME_PI_VENDOR_LOG_SIZE MUTATION_LOG_PAGE_SIZE /* C0h */
-#define NVME_PI_NSID            1       /* the controller's namespace */
+#define NVME_PI_NSID            1       /* the controller's own drive= */
+#define NVME_PI_MAX_NS          16      /* Identify Controller NN */
 
 /* Register offsets (NVMe base specification, 3.1 "Controller Registers"). */
 enum {
@@ -91,7 +96,6 @@ typedef struct NvmePiSQ {
     uint64_t dma_addr;
 } NvmePiSQ;
 
-/* A namespace's format and where it lives in the backing image. */
 /*
  * A range of blocks a command holds or waits for (ns.c): writes hold it
  * exclusively, reads shared, for the duration of their block I/O, so two
@@ -110,6 +114,47 @@ struct NvmePiRange {
     QTAILQ_ENTRY(NvmePiRange) granted_next;    /* ns.c's wake-up */
 };
 
+/*
+ * Format properties of a namespace, as given: 0 / all ones where not
+ * given, so that the image header decides (ns.c).  The controller has one
+ * set for its own drive=, each nvme-pi-ns device another.
+ */
+typedef struct NvmePiNsProps {
+    uint32_t lbs, pbs;
+    uint16_t ms;
+    uint8_t mset, pi, pil, pif;
+} NvmePiNsProps;
+
+/*
+ * DMA-timing hook properties as given (docs/device.md).  The
+ * controller's are the defaults of all its namespaces; an nvme-pi-ns
+ * overrides any of them (NVME_PI_HOOK_INHERIT / NULL: not given).
+ */
+#define NVME_PI_HOOK_INHERIT    UINT64_MAX
+typedef struct NvmePiHookProps {
+    uint64_t delay, jitter, seed, replay;
+    char *source;
+    uint64_t read_complete_delay;
+} NvmePiHookProps;
+
+/* The properties above, for the controller's and nvme-pi-ns's lists. */
+#define NVME_PI_NS_FORMAT_PROPS(T, f) \
+    DEFINE_PROP_UINT32("logical_block_size", T, f.lbs, 0), \
+    DEFINE_PROP_UINT32("physical_block_size", T, f.pbs, 0), \
+    DEFINE_PROP_UINT16("ms", T, f.ms, UINT16_MAX), \
+    DEFINE_PROP_UINT8("mset", T, f.mset, UINT8_MAX), \
+    DEFINE_PROP_UINT8("pi", T, f.pi, UINT8_MAX), \
+    DEFINE_PROP_UINT8("pil", T, f.pil, UINT8_MAX), \
+    DEFINE_PROP_UINT8("pif", T, f.pif, UINT8_MAX)
+#define NVME_PI_HOOK_PROPS(T, f, dflt) \
+    DEFINE_PROP_UINT64("dma-delay", T, f.delay, dflt), \
+    DEFINE_PROP_UINT64("dma-jitter", T, f.jitter, dflt), \
+    DEFINE_PROP_UINT64("seed", T, f.seed, dflt), \
+    DEFINE_PROP_UINT64("dma-replay", T, f.replay, dflt), \
+    DEFINE_PROP_STRING("dma-source", T, f.source), \
+    DEFINE_PROP_UINT64("read-complete-delay", T, f.read_complete_delay, dflt)
+
+/* A namespace's format, where it lives in the backing image, its hooks. */
 typedef struct NvmePiNs {
     BlockBackend *blk;
     QTAILQ_HEAD(, NvmePiRange) held;    /* ranges with block I/O under way */
@@ -129,6 +174,10 @@ typedef struct NvmePiNs {
     uint64_t data_off;      /* byte offsets in the backing image */
     uint64_t meta_off;
     PiFormat pifmt;         /* the same, as the PI engine sees it */
+    /* DMA-timing hooks in effect (controller's, overridden per ns) */
+    DmaPolicy policy;
+    DmaRng rng;
+    uint64_t read_complete_delay;
 } NvmePiNs;
 
 /*
@@ -142,6 +191,7 @@ struct NvmePiReq {
     NvmePiSQ *sq;
     uint32_t result;        /* CQE DW0 */
     bool aborted;           /* its SQ was deleted: complete silently */
+    NvmePiNs *ns;           /* I/O commands: the namespace addressed */
     void *io;               /* io.c's NvmePiIo while in flight */
     QTAILQ_ENTRY(NvmePiReq) entry;
 };
@@ -205,14 +255,14 @@ struct NvmePiCtrl {
     uint64_t host_reads, host_writes;
     uint64_t media_errors;
 
-    NvmePiNs ns;
+    BusState bus;           /* nvme-pi-ns devices plug in here */
+    NvmePiNs ns;            /* the one behind the controller's drive= */
+    NvmePiNs *nss[NVME_PI_MAX_NS + 1]; /* by nsid; NULL: inactive */
 
     /* commands fetched and not yet completed, every queue */
     QTAILQ_HEAD(, NvmePiReq) inflight;
 
-    /* DMA-timing hooks (docs/device.md, "DMA-timing hooks") */
-    DmaPolicy policy;
-    DmaRng rng;
+    /* DMA-timing hooks: the clock; the policy is per namespace */
     QEMUClockType hook_clock;
 
     /* mutation recorder (record.c) */
@@ -226,19 +276,34 @@ struct NvmePiCtrl {
     uint32_t msix_qsize;
     uint16_t vendor_id;
     uint16_t device_id;
-    uint32_t prop_lbs, prop_pbs;
-    uint16_t prop_ms;
-    uint8_t prop_mset, prop_pi, prop_pil, prop_pif;
+    NvmePiNsProps ns_props;
     uint8_t mdts;
     uint32_t max_ioqpairs;
     bool pi_strict;
-    uint64_t prop_dma_delay, prop_dma_jitter, prop_seed;
-    uint32_t prop_dma_replay;
-    char *prop_dma_source;
+    NvmePiHookProps hooks;
     char *prop_dma_clock;
-    uint64_t read_complete_delay;
     char *mutation_log;
 };
+
+/* An nvme-pi-ns device: one more namespace on an nvme-pi controller. */
+struct NvmePiNsDev {
+    DeviceState parent_obj;
+    NvmePiNs ns;
+    uint32_t nsid;          /* 0: the lowest free one */
+    NvmePiNsProps props;
+    NvmePiHookProps hooks;
+};
+
+/* The active namespace nsid, or NULL. */
+static inline NvmePiNs *nvme_pi_ns_get(NvmePiCtrl *n, uint32_t nsid)
+{
+    return nsid && nsid <= NVME_PI_MAX_NS ? n->nss[nsid] : NULL;
+}
+
+/* Every active namespace, in nsid order. */
+#define NVME_PI_FOREACH_NS(n, ns, i) \
+    for ((i) = 1; (i) <= NVME_PI_MAX_NS; (i)++) \
+        if (((ns) = (n)->nss[(i)]) != NULL)
 
 /* ctrl.c */
 void nvme_pi_irq_update(NvmePiCtrl *n, NvmePiCQ *cq);
@@ -289,7 +354,8 @@ bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                          uint8_t *const *meta, uint32_t nreads,
                          MutationEvent *ev);
 /* Decide the outcome from the write's PI status, count and log. */
-void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status);
+void nvme_pi_record_event(NvmePiCtrl *n, const NvmePiNs *ns,
+                          MutationEvent *ev, uint16_t status);
 void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check);
 size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf);
 
@@ -301,7 +367,17 @@ typedef struct NvmePiLbaf {
 } NvmePiLbaf;
 extern const NvmePiLbaf nvme_pi_lbaf[];
 extern const unsigned nvme_pi_nlbaf;
-bool nvme_pi_ns_realize(NvmePiCtrl *n, Error **errp);
+/* Open (or format) ns->blk as namespace nsid; props as given. */
+bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
+                        Error **errp);
+/*
+ * Check the controller's hook properties and, over them, ns's overrides
+ * (over: NULL for the controller's own namespace); set ns's policy.
+ */
+bool nvme_pi_ns_hooks(NvmePiCtrl *n, NvmePiNs *ns,
+                      const NvmePiHookProps *over, Error **errp);
+/* ns-dev.c */
+void nvme_pi_bus_init(NvmePiCtrl *n);
 uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
                            uint8_t pi, bool pi_first);
 uint16_t nvme_pi_ns_check_format(uint8_t lbaf, uint8_t pi);

@@ -100,7 +100,7 @@ uint16_t nvme_pi_io_pi_write(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                              uint32_t nlb, const uint8_t *data,
                              uint8_t *meta, const NvmePiIoPi *p)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     PiCtx ctx;
     PiError err;
 
@@ -123,7 +123,7 @@ uint16_t nvme_pi_io_pi_read(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                             uint32_t nlb, const uint8_t *data,
                             const uint8_t *meta, const NvmePiIoPi *p)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     PiCtx ctx;
     PiError err;
 

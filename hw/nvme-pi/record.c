@@ -98,7 +98,7 @@ bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                          uint8_t *const *meta, uint32_t nreads,
                          MutationEvent *ev)
 {
-    NvmePiNs *ns = &n->ns;
+    NvmePiNs *ns = req->ns;
     uint64_t blk;
 
     memset(ev, 0, sizeof(*ev));
@@ -153,7 +153,8 @@ static void nvme_pi_record_write_line(NvmePiCtrl *n, const MutationEvent *ev)
     }
 }
 
-void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status)
+void nvme_pi_record_event(NvmePiCtrl *n, const NvmePiNs *ns,
+                          MutationEvent *ev, uint16_t status)
 {
     uint16_t sc = status & 0x7ff;
 
@@ -161,7 +162,7 @@ void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status)
         sc == NVME_E2E_REF_ERROR) {
         ev->outcome = MUTATION_PI_ERROR;
     } else {
-        switch (n->policy.source) {
+        switch (ns->policy.source) {
         case DMA_SOURCE_FIRST:
             ev->outcome = MUTATION_PERSISTED_FIRST;
             break;
@@ -176,7 +177,7 @@ void nvme_pi_record_event(NvmePiCtrl *n, MutationEvent *ev, uint16_t status)
     ev->time_ns = qemu_clock_get_ns(n->hook_clock);
     trace_nvme_pi_mutation(ev->sqid, ev->cid, ev->slba, ev->first_lba,
                            ev->first_offset, ev->bytes_changed,
-                           dma_source_name(n->policy.source),
+                           dma_source_name(ns->policy.source),
                            mutation_outcome_name(ev->outcome));
     mutation_count(&n->mut, ev);
     n->mut_last = *ev;

@@ -10,6 +10,8 @@
  */
 #include "qemu/osdep.h"
 #include "nvme-pi-fixture.h"
+#include "qapi/error.h"
+#include "nvme-qtest-compat.h"
 
 void nvme_fx_skip(const char *fmt, ...)
 {
@@ -277,4 +279,63 @@ bool nvme_fx_last_error(NvmeDrv *d, NvmeErrorLog *e)
         }
     }
     return found;
+}
+
+void nvme_fx_expect_start_error(const char *args, const char *message)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) gerr = NULL;
+    int status = 0;
+
+    g_assert_nonnull(qemu);
+    cmd = g_strdup_printf("%s -L /usr/share/qemu -L /usr/share/seabios "
+                          "-machine pc -display none -nodefaults -S %s",
+                          qemu, args);
+    g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status, &gerr));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    if (!strstr(err, message)) {
+        g_printerr("%s: %s\n", args, err);
+    }
+    g_assert_nonnull(strstr(err, message));
+}
+
+static void qdict_free(gpointer p)
+{
+    qobject_unref((QDict *)p);
+}
+
+GPtrArray *nvme_fx_mutation_events(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *ev = g_ptr_array_new_with_free_func(qdict_free);
+    unsigned i;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        QDict *o;
+
+        if (!*lines[i]) {
+            continue;
+        }
+        o = qobject_to(QDict, qobject_from_json(lines[i], &error_abort));
+        g_assert_nonnull(o);
+        g_ptr_array_add(ev, o);
+    }
+    return ev;
+}
+
+uint64_t nvme_fx_qom_int(NvmeDrv *d, const char *path, const char *prop)
+{
+    QDict *rsp = qtest_qmp(d->qts, "{ 'execute': 'qom-get', 'arguments':"
+                           " { 'path': %s, 'property': %s } }", path, prop);
+    uint64_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
 }

@@ -70,6 +70,16 @@ uint16_t nvme_fx_read(NvmeDrv *d, const NvmeDrvNs *ns, uint64_t slba,
 /* Last Error Information log entry (the newest); false if none. */
 bool nvme_fx_last_error(NvmeDrv *d, NvmeErrorLog *e);
 
+/*
+ * QEMU started with `args` (after "-machine pc -display none -nodefaults
+ * -S") must exit non-zero and say `message` on stderr.
+ */
+void nvme_fx_expect_start_error(const char *args, const char *message);
+/* The lines of a mutation-log=PATH file, each parsed (QDict *). */
+GPtrArray *nvme_fx_mutation_events(const char *path);
+/* An integer QOM property (qom-get), e.g. a stat-* counter. */
+uint64_t nvme_fx_qom_int(NvmeDrv *d, const char *path, const char *prop);
+
 /* Registration of each case file. */
 void nvme_pi_ctrl_tests(void);
 void nvme_pi_admin_tests(void);
@@ -79,5 +89,6 @@ void nvme_pi_prot_tests(void);
 void nvme_pi_bad_tests(void);
 void nvme_pi_hooks_tests(void);
 void nvme_pi_overlap_tests(void);
+void nvme_pi_ns_tests(void);
 
 #endif /* NVME_PI_FIXTURE_H */

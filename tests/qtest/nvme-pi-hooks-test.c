@@ -16,7 +16,6 @@
  */
 #include "qemu/osdep.h"
 #include "nvme-pi-fixture.h"
-#include "qapi/error.h"
 #include "nvme-qtest-compat.h"
 
 #define DELAY_NS        (1000 * 1000)       /* 1 ms of virtual time */
@@ -123,45 +122,14 @@ static uint16_t hook_write_changing(HookRun *r, const size_t *change,
     return nvme_drv_cqe_status(&cqe);
 }
 
-static void qdict_free(gpointer p)
-{
-    qobject_unref((QDict *)p);
-}
-
-/* The mutation log's lines, parsed. */
 static GPtrArray *hook_events(HookRun *r)
 {
-    g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    GPtrArray *ev = g_ptr_array_new_with_free_func(qdict_free);
-    unsigned i;
-
-    g_assert_true(g_file_get_contents(r->log_path, &text, NULL, NULL));
-    lines = g_strsplit(text, "\n", -1);
-    for (i = 0; lines[i]; i++) {
-        QDict *o;
-
-        if (!*lines[i]) {
-            continue;
-        }
-        o = qobject_to(QDict, qobject_from_json(lines[i], &error_abort));
-        g_assert_nonnull(o);
-        g_ptr_array_add(ev, o);
-    }
-    return ev;
+    return nvme_fx_mutation_events(r->log_path);
 }
 
 static uint64_t hook_stat(HookRun *r, const char *name)
 {
-    QDict *rsp = qtest_qmp(r->d->qts, "{ 'execute': 'qom-get', 'arguments':"
-                           " { 'path': %s, 'property': %s } }",
-                           DEV_PATH, name);
-    uint64_t v;
-
-    g_assert_true(qdict_haskey(rsp, "return"));
-    v = qdict_get_int(rsp, "return");
-    qobject_unref(rsp);
-    return v;
+    return nvme_fx_qom_int(r->d, DEV_PATH, name);
 }
 
 static void hook_read_back(HookRun *r, uint8_t *out)
@@ -512,21 +480,10 @@ static void test_delete_sq_in_flight(void)
 
 static void expect_realize_error(const char *props, const char *message)
 {
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = NULL;
-    g_autofree char *err = NULL;
-    g_autoptr(GError) gerr = NULL;
-    int status = 0;
+    g_autofree char *args = g_strdup_printf("-device nvme-pi,serial=x%s",
+                                            props);
 
-    cmd = g_strdup_printf("%s -L /usr/share/qemu -L /usr/share/seabios "
-                          "-machine pc -display none -nodefaults -S "
-                          "-device nvme-pi,serial=x%s", qemu, props);
-    g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status, &gerr));
-    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-    if (!strstr(err, message)) {
-        g_printerr("%s: %s\n", props, err);
-    }
-    g_assert_nonnull(strstr(err, message));
+    nvme_fx_expect_start_error(args, message);
 }
 
 static void test_bad_props(void)

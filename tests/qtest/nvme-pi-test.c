@@ -147,18 +147,9 @@ static void test_misaligned_access(void)
 /* Starting QEMU with a bad configuration must fail with a clear message. */
 static void expect_realize_error(const char *device, const char *message)
 {
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = NULL;
-    g_autofree char *err = NULL;
-    g_autoptr(GError) gerr = NULL;
-    int status = 0;
+    g_autofree char *args = g_strdup_printf("-device %s", device);
 
-    g_assert_nonnull(qemu);
-    cmd = g_strdup_printf("%s " FIRMWARE_ARGS "-machine pc -display none "
-                          "-nodefaults -S -device %s", qemu, device);
-    g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status, &gerr));
-    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-    g_assert_nonnull(strstr(err, message));
+    nvme_fx_expect_start_error(args, message);
 }
 
 static void test_realize_errors(void)
@@ -185,5 +176,6 @@ int main(int argc, char **argv)
     nvme_pi_bad_tests();
     nvme_pi_hooks_tests();
     nvme_pi_overlap_tests();
+    nvme_pi_ns_tests();
     return g_test_run();
 }
