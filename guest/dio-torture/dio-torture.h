@@ -54,6 +54,7 @@ struct dt_config {
     enum dt_engine_kind engine;
     enum dt_mutate mutate;
     uint64_t once_after_us;
+    bool once_after_return; /* once-after counts from the submit's return */
     uint32_t mut_bytes; /* once-after: bytes changed, 0 = whole block */
     int64_t partial_at; /* partial: byte offset of the cache line, -1 auto */
     bool verify;
@@ -112,7 +113,7 @@ struct dt_slot {
     atomic_uint k;
     atomic_uint_fast64_t t_submit_ns;
     atomic_uint_fast64_t t_mut_ns; /* first rewrite of this write, 0 none */
-    uint64_t t_submitted_ns;        /* the submit call returned */
+    atomic_uint_fast64_t t_submitted_ns; /* the submit call returned, 0 not yet */
     void *priv; /* engine per-slot state */
 };
 

@@ -19,6 +19,7 @@ void dt_slot_arm(struct dt_worker *w, struct dt_slot *s)
 {
     atomic_store_explicit(&s->k, 0, memory_order_relaxed);
     atomic_store_explicit(&s->t_mut_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->t_submitted_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&s->t_submit_ns, dt_now_ns(), memory_order_relaxed);
     if (w->mthr_started) {
         atomic_store(&s->armed, 1);
@@ -54,6 +55,7 @@ static uint64_t mutate_slot(struct dt_worker *w, struct dt_slot *s)
 {
     const struct dt_config *cfg = w->run->cfg;
     uint32_t k = atomic_load_explicit(&s->k, memory_order_relaxed);
+    uint64_t t0;
 
     switch (cfg->mutate) {
     case DT_MUT_CONTINUOUS:
@@ -64,10 +66,12 @@ static uint64_t mutate_slot(struct dt_worker *w, struct dt_slot *s)
         rewrite(w, s, k + 1);
         return 1;
     case DT_MUT_ONCE_AFTER:
-        if (k == 0 &&
-            dt_now_ns() - atomic_load_explicit(&s->t_submit_ns,
-                                               memory_order_relaxed) >=
-                cfg->once_after_us * 1000) {
+        /* From the submit call, or (from=return) from its return. */
+        t0 = atomic_load_explicit(cfg->once_after_return ? &s->t_submitted_ns
+                                                         : &s->t_submit_ns,
+                                  memory_order_acquire);
+        if (k == 0 && t0 != 0 &&
+            dt_now_ns() - t0 >= cfg->once_after_us * 1000) {
             rewrite(w, s, 1);
             return 1;
         }

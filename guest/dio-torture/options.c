@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ONCE_AFTER_USAGE \
+    "wants once-after=MICROSECONDS[,bytes=N][,from=call|return]"
+
 /* One source line per output line, so the text reads as printed. */
 /* clang-format off */
 static const char usage_text[] =
@@ -51,10 +54,12 @@ static const char usage_text[] =
     "  continuous            a mutator thread rewrites the whole buffer with a\n"
     "                        new generation, again and again, from just before\n"
     "                        submission until completion (fstests generic/761)\n"
-    "  once-after=US[,bytes=N]\n"
+    "  once-after=US[,bytes=N][,from=call|return]\n"
     "                        US microseconds after submission (CLOCK_MONOTONIC,\n"
     "                        busy wait in the mutator thread) rewrite N bytes\n"
-    "                        from byte 64 (default: the whole block) once\n"
+    "                        from byte 64 (default: the whole block) once;\n"
+    "                        submission is the submit call (default) or, with\n"
+    "                        from=return, its return\n"
     "  page-reuse            rewrite the whole buffer as soon as the submit\n"
     "                        call returns, before completion (how a VM guest\n"
     "                        reuses a page); libaio and io_uring only\n"
@@ -201,26 +206,42 @@ static int parse_mutate(const char *s, struct dt_config *cfg)
 
         cfg->mutate = DT_MUT_ONCE_AFTER;
         if (len == 0 || len >= sizeof(num)) {
-            return bad(opt, s, "wants once-after=MICROSECONDS[,bytes=N]");
+            return bad(opt, s, ONCE_AFTER_USAGE);
         }
         memcpy(num, s + 11, len);
         num[len] = '\0';
         if (parse_u64(opt, num, &cfg->once_after_us) != 0) {
             return DT_EXIT_USAGE;
         }
-        if (comma) {
-            if (strncmp(comma + 1, "bytes=", 6) ||
-                parse_size(opt, comma + 7, &bytes) != 0 || bytes == 0 ||
-                bytes > UINT32_MAX) {
-                return bad(opt, s,
-                           "wants once-after=MICROSECONDS[,bytes=N]"
-                           " with 0 < N");
+        /* Sub-options, in any order: bytes=N, from=call|return. */
+        while (comma) {
+            const char *item = comma + 1;
+
+            comma = strchr(item, ',');
+            len = comma ? (size_t)(comma - item) : strlen(item);
+            if (len > 6 && !strncmp(item, "bytes=", 6)) {
+                if (len - 6 >= sizeof(num)) {
+                    return bad(opt, s, ONCE_AFTER_USAGE " with 0 < N");
+                }
+                memcpy(num, item + 6, len - 6);
+                num[len - 6] = '\0';
+                if (parse_size(opt, num, &bytes) != 0 || bytes == 0 ||
+                    bytes > UINT32_MAX) {
+                    return bad(opt, s, ONCE_AFTER_USAGE " with 0 < N");
+                }
+                cfg->mut_bytes = (uint32_t)bytes;
+            } else if (len == 9 && !strncmp(item, "from=call", 9)) {
+                cfg->once_after_return = false;
+            } else if (len == 11 && !strncmp(item, "from=return", 11)) {
+                cfg->once_after_return = true;
+            } else {
+                return bad(opt, s, ONCE_AFTER_USAGE);
             }
-            cfg->mut_bytes = (uint32_t)bytes;
         }
     } else {
         return bad(opt, s,
-                   "is not one of none, continuous, once-after=US[,bytes=N], "
+                   "is not one of none, continuous, "
+                   "once-after=US[,bytes=N][,from=call|return], "
                    "page-reuse, partial[,at=N]");
     }
     return 0;

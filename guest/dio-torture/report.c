@@ -61,6 +61,7 @@ static void mutate_spec(struct json *j, const struct dt_run *run)
     json_obj_begin(j, "mutate_spec");
     if (cfg->mutate == DT_MUT_ONCE_AFTER) {
         json_u64(j, "after_us", cfg->once_after_us);
+        json_str(j, "from", cfg->once_after_return ? "return" : "call");
     }
     json_u64(j, "region_offset", run->region.from);
     json_u64(j, "region_bytes", run->region.len);

@@ -91,6 +91,23 @@ gt0() {
     return 0
 }
 
+# after_return WHAT: every rewrite came after its submit call returned
+# (mut_ns >= sub_ns, both from the call), and there was at least one.
+after_return() {
+    checks=$((checks + 1))
+    if ! python3 - "$out" <<'PYEOF'
+import json, sys
+pw = json.load(open(sys.argv[1]))["per_write"]
+done = [w for w in pw if w["k"]]
+sys.exit(0 if done and all(w["mut_ns"] >= w["sub_ns"] for w in done) else 1)
+PYEOF
+    then
+        fail "$1: a rewrite before its submit returned, or none"
+        return 1
+    fi
+    return 0
+}
+
 clean_errors='"write_errors":\{"EILSEQ":0,"EIO":0,"other":0,'
 clean_reads='"read_errors":\{"EILSEQ":0,"EIO":0,"other":0,'
 
@@ -146,7 +163,8 @@ for eng in psync libaio io_uring; do
 done
 
 for eng in libaio io_uring; do
-    for mode in page-reuse once-after=10 once-after=0,bytes=100 partial; do
+    for mode in page-reuse once-after=10 once-after=0,bytes=100 \
+        once-after=5,from=return,bytes=64 partial; do
         if run 0 "$eng $mode" -q -t "$img" -s 8M -e "$eng" --mutate "$mode" \
             -D 0.5 --seed 13; then
             has "$eng $mode" '"silent_mismatch":0' &&
@@ -170,6 +188,13 @@ if run 0 "per-write" -q -t "$img" -s 8M -e libaio -d 1 -n 20 \
         has "per-write" '\{"seq":20,"offset":77824,' &&
         has "per-write" '"k":1,"sub_ns":[0-9]+,"mut_ns":[1-9]' &&
         has "per-write" '"per_write_dropped":0'
+fi
+# from=return: the rewrite comes after the submit call returned.
+if run 0 "per-write return" -q -t "$img" -s 8M -e libaio -d 1 -n 20 \
+    --mutate once-after=0,from=return --per-write --seed 18; then
+    has "per-write return" '"after_us":0,"from":"return"' &&
+        has "per-write return" '"k":1,"sub_ns":[0-9]+,"mut_ns":[1-9]' &&
+        after_return "per-write return"
 fi
 if run 0 "per-write duration" -q -t "$img" -s 8M -e libaio -D 0.2 \
     --per-write --seed 17; then

@@ -80,7 +80,8 @@ static void complete(struct dt_worker *w, struct dt_slot *s)
             p->offset = w->run->cfg->offset + s->blk * bs;
             p->k = k;
             p->err = s->res == (long)bs ? 0 : s->res < 0 ? (int)-s->res : -1;
-            p->sub_ns = s->t_submitted_ns - t0;
+            p->sub_ns = atomic_load_explicit(&s->t_submitted_ns,
+                                             memory_order_relaxed) - t0;
             p->mut_ns = tm ? tm - t0 : 0;
             p->lat_ns = now - t0;
             p->used = true;
@@ -162,7 +163,8 @@ static void *worker_main(void *arg)
 
             dt_slot_arm(w, s);
             rc = w->eng->submit(w, s);
-            s->t_submitted_ns = dt_now_ns();
+            atomic_store_explicit(&s->t_submitted_ns, dt_now_ns(),
+                                  memory_order_release);
             if (rc < 0) {
                 dt_slot_disarm(s);
                 run->recs[s->blk].inflight = 0;

@@ -379,6 +379,7 @@ static NVME_PI_PROPS_CONST Property nvme_pi_props[] = {
                        NVME_PI_MAX_IOQPAIRS),
     DEFINE_PROP_UINT32("msix_qsize", NvmePiCtrl, msix_qsize, 65),
     DEFINE_PROP_BOOL("pi-strict", NvmePiCtrl, pi_strict, true),
+    DEFINE_PROP_BOOL("pi-dnr", NvmePiCtrl, pi_dnr, false),
     NVME_PI_HOOK_PROPS(NvmePiCtrl, hooks, 0),
     DEFINE_PROP_STRING("dma-clock", NvmePiCtrl, prop_dma_clock),
     DEFINE_PROP_STRING("mutation-log", NvmePiCtrl, mutation_log),

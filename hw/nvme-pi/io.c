@@ -387,6 +387,7 @@ static void nvme_pi_write_reads_done(NvmePiIo *io)
         DmaSource src = ns->policy.source;
 
         n->mut.writes_checked++;
+        ns->mut.writes_checked++;
         if (src != DMA_SOURCE_FIRST) {
             x->data = blk_try_blockalign(ns->blk, dlen);
             x->meta = g_try_malloc0(mlen + 1);

@@ -182,7 +182,10 @@ static void nvme_pi_ns_class_init(ObjectClass *oc, NVME_PI_CLASS_DATA data)
 
 static void nvme_pi_ns_instance_init(Object *obj)
 {
-    nvme_pi_ns_ranges_init(&NVME_PI_NS(obj)->ns);
+    NvmePiNsDev *d = NVME_PI_NS(obj);
+
+    nvme_pi_ns_ranges_init(&d->ns);
+    nvme_pi_record_counters(obj, &d->ns.mut);
 }
 
 static const TypeInfo nvme_pi_ns_info = {

@@ -178,6 +178,7 @@ typedef struct NvmePiNs {
     DmaPolicy policy;
     DmaRng rng;
     uint64_t read_complete_delay;
+    MutationCounters mut;   /* this namespace's share of the controller's */
 } NvmePiNs;
 
 /*
@@ -280,6 +281,7 @@ struct NvmePiCtrl {
     uint8_t mdts;
     uint32_t max_ioqpairs;
     bool pi_strict;
+    bool pi_dnr;
     NvmePiHookProps hooks;
     char *prop_dma_clock;
     char *mutation_log;
@@ -354,8 +356,10 @@ bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                          uint8_t *const *meta, uint32_t nreads,
                          MutationEvent *ev);
 /* Decide the outcome from the write's PI status, count and log. */
-void nvme_pi_record_event(NvmePiCtrl *n, const NvmePiNs *ns,
-                          MutationEvent *ev, uint16_t status);
+void nvme_pi_record_event(NvmePiCtrl *n, NvmePiNs *ns, MutationEvent *ev,
+                          uint16_t status);
+/* stat-* QOM counters of the mutation recorder: on obj, from c. */
+void nvme_pi_record_counters(Object *obj, MutationCounters *c);
 void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check);
 size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf);
 

@@ -93,7 +93,8 @@ static uint16_t nvme_pi_io_pi_fail(NvmePiCtrl *n, NvmePiReq *req,
     nvme_pi_record_pi_error(n, err->check);
     nvme_pi_error_log_add(n, req, status, slba + err->block,
                           le32_to_cpu(req->cmd.nsid));
-    return status;
+    /* pi-dnr: tell the host not to retry (Linux retries without DNR). */
+    return n->pi_dnr ? status | NVME_PI_STATUS_DNR : status;
 }
 
 uint16_t nvme_pi_io_pi_write(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,

@@ -19,25 +19,43 @@
 #include "nvme-pi.h"
 #include "trace.h"
 
-/* The counters the harness reads: every stat-* property is one. */
+void nvme_pi_record_counters(Object *obj, MutationCounters *c)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } stats[] = {
+        { "stat-writes-checked", offsetof(MutationCounters, writes_checked) },
+        { "stat-mutation-events", offsetof(MutationCounters, events) },
+        { "stat-mutation-pi-errors", offsetof(MutationCounters, pi_errors) },
+        { "stat-mutation-persisted-first",
+          offsetof(MutationCounters, persisted_first) },
+        { "stat-mutation-persisted-last",
+          offsetof(MutationCounters, persisted_last) },
+        { "stat-mutation-persisted-torn",
+          offsetof(MutationCounters, persisted_torn) },
+        { "stat-mutation-bytes-changed",
+          offsetof(MutationCounters, bytes_changed) },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(stats); i++) {
+        object_property_add_uint64_ptr(obj, stats[i].name,
+                                       (uint64_t *)((char *)c + stats[i].off),
+                                       OBJ_PROP_FLAG_READ);
+    }
+}
+
+/*
+ * The counters the harness reads: every stat-* property is one.  An
+ * nvme-pi-ns has the mutation ones for itself (ns-dev.c).
+ */
 void nvme_pi_record_init(NvmePiCtrl *n)
 {
     static const struct {
         const char *name;
         size_t off;
     } stats[] = {
-        { "stat-writes-checked",
-          offsetof(NvmePiCtrl, mut.writes_checked) },
-        { "stat-mutation-events", offsetof(NvmePiCtrl, mut.events) },
-        { "stat-mutation-pi-errors", offsetof(NvmePiCtrl, mut.pi_errors) },
-        { "stat-mutation-persisted-first",
-          offsetof(NvmePiCtrl, mut.persisted_first) },
-        { "stat-mutation-persisted-last",
-          offsetof(NvmePiCtrl, mut.persisted_last) },
-        { "stat-mutation-persisted-torn",
-          offsetof(NvmePiCtrl, mut.persisted_torn) },
-        { "stat-mutation-bytes-changed",
-          offsetof(NvmePiCtrl, mut.bytes_changed) },
         { "stat-guard-errors", offsetof(NvmePiCtrl, stat_guard_errors) },
         { "stat-apptag-errors", offsetof(NvmePiCtrl, stat_apptag_errors) },
         { "stat-reftag-errors", offsetof(NvmePiCtrl, stat_reftag_errors) },
@@ -46,6 +64,7 @@ void nvme_pi_record_init(NvmePiCtrl *n)
     };
     size_t i;
 
+    nvme_pi_record_counters(OBJECT(n), &n->mut);
     for (i = 0; i < ARRAY_SIZE(stats); i++) {
         object_property_add_uint64_ptr(OBJECT(n), stats[i].name,
                                        (uint64_t *)((char *)n + stats[i].off),
@@ -153,8 +172,8 @@ static void nvme_pi_record_write_line(NvmePiCtrl *n, const MutationEvent *ev)
     }
 }
 
-void nvme_pi_record_event(NvmePiCtrl *n, const NvmePiNs *ns,
-                          MutationEvent *ev, uint16_t status)
+void nvme_pi_record_event(NvmePiCtrl *n, NvmePiNs *ns, MutationEvent *ev,
+                          uint16_t status)
 {
     uint16_t sc = status & 0x7ff;
 
@@ -180,6 +199,7 @@ void nvme_pi_record_event(NvmePiCtrl *n, const NvmePiNs *ns,
                            dma_source_name(ns->policy.source),
                            mutation_outcome_name(ev->outcome));
     mutation_count(&n->mut, ev);
+    mutation_count(&ns->mut, ev);
     n->mut_last = *ev;
     nvme_pi_record_write_line(n, ev);
 }

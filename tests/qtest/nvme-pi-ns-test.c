@@ -339,8 +339,8 @@ static void test_hooks_override(void)
 static void test_hooks_inherit(void)
 {
     static const char *const extra[] = {
-        "nsid=2,logical_block_size=4096,ms=8,pi=1,dma-source=last",
-        "nsid=3,logical_block_size=4096,ms=8,pi=1,dma-delay=0",
+        "id=ns2,nsid=2,logical_block_size=4096,ms=8,pi=1,dma-source=last",
+        "id=ns3,nsid=3,logical_block_size=4096,ms=8,pi=1,dma-delay=0",
         NULL,
     };
     static const uint32_t nsids[] = { 2, 3 };
@@ -371,6 +371,16 @@ static void test_hooks_inherit(void)
     g_assert_cmpstr(qdict_get_str(g_ptr_array_index(ev, 1), "outcome"), ==,
                     "pi-error");
     g_assert_cmpuint(ns_stat(&r, "stat-writes-checked"), ==, 2);
+    g_assert_cmpuint(ns_stat(&r, "stat-mutation-events"), ==, 2);
+    /* Each nvme-pi-ns counts its own. */
+    g_assert_cmpuint(nvme_fx_qom_int(r.d, "/machine/peripheral/ns2",
+                                     "stat-mutation-events"), ==, 1);
+    g_assert_cmpuint(nvme_fx_qom_int(r.d, "/machine/peripheral/ns2",
+                                     "stat-mutation-pi-errors"), ==, 1);
+    g_assert_cmpuint(nvme_fx_qom_int(r.d, "/machine/peripheral/ns3",
+                                     "stat-writes-checked"), ==, 0);
+    g_assert_cmpuint(nvme_fx_qom_int(r.d, "/machine/peripheral/ns3",
+                                     "stat-mutation-events"), ==, 0);
     ns_stop(&r);
 }
 

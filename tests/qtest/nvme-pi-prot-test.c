@@ -384,6 +384,47 @@ static void test_strict_off(void)
     g_assert_cmpmem(gm, sizeof(gm), meta, sizeof(meta));
 }
 
+/*
+ * A guard error completes without DNR by default (as QEMU's nvme: a host
+ * may retry); with pi-dnr=on, with DNR.  Reads the same way.
+ */
+static void test_pi_dnr(const void *opaque)
+{
+    bool dnr = opaque != NULL;
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(dnr ? PI1_512 ",pi-dnr=on,pi-strict=off"
+                                          : PI1_512 ",pi-strict=off", &ns);
+    uint8_t data[NLB * 512], meta[NLB * 8];
+    NvmeDrvBuf db, mb;
+    NvmeDrvRw rw = {
+        .opcode = NVME_CMD_WRITE, .nsid = 1, .slba = SLBA, .nlb = NLB,
+        .reftag = SLBA, .data = &db, .meta = &mb,
+    };
+    NvmeCqe cqe;
+
+    if (!d) {
+        return;
+    }
+    write_broken(&ns, data, meta, NVME_PRINFO_PRCHK_GUARD);
+    nvme_drv_buf_contig(d, &db, sizeof(data), 0);
+    nvme_drv_buf_contig(d, &mb, sizeof(meta), 0);
+    nvme_drv_buf_write(d, &db, data);
+    nvme_drv_buf_write(d, &mb, meta);
+    rw.prinfo = NVME_PRINFO_PRCHK_GUARD;
+    g_assert_cmphex(nvme_drv_rw(d, nvme_drv_ioq(d, NVME_FX_IOQ), &rw, &cqe),
+                    ==, NVME_E2E_GUARD_ERROR);
+    g_assert_cmpint(nvme_drv_cqe_dnr(&cqe), ==, dnr);
+    /* Stored unchecked (pi-strict off, no PRCHK), caught on read. */
+    rw.prinfo = 0;
+    g_assert_cmphex(nvme_drv_rw(d, nvme_drv_ioq(d, NVME_FX_IOQ), &rw, &cqe),
+                    ==, 0);
+    rw.opcode = NVME_CMD_READ;
+    rw.prinfo = NVME_PRINFO_PRCHK_GUARD;
+    g_assert_cmphex(nvme_drv_rw(d, nvme_drv_ioq(d, NVME_FX_IOQ), &rw, &cqe),
+                    ==, NVME_E2E_GUARD_ERROR);
+    g_assert_cmpint(nvme_drv_cqe_dnr(&cqe), ==, dnr);
+}
+
 static void test_strict_read_after_restart(void)
 {
     NvmeDrvNs ns;
@@ -602,6 +643,8 @@ void nvme_pi_prot_tests(void)
     qtest_add_func("/nvme-pi/pi/pract-strip", test_pract_strip);
     qtest_add_func("/nvme-pi/pi/strict-write", test_strict_write);
     qtest_add_func("/nvme-pi/pi/strict-off", test_strict_off);
+    qtest_add_data_func("/nvme-pi/pi/dnr-off", NULL, test_pi_dnr);
+    qtest_add_data_func("/nvme-pi/pi/dnr-on", "on", test_pi_dnr);
     qtest_add_func("/nvme-pi/pi/strict-read-after-restart",
                    test_strict_read_after_restart);
     qtest_add_func("/nvme-pi/pi/metadata-persists", test_metadata_persists);
