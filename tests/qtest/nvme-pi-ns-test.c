@@ -46,13 +46,14 @@ static bool ns_supported(void)
 /*
  * ctrl: extra controller properties (",k=v..."); extra[i]: the i-th
  * nvme-pi-ns's properties, e.g. "nsid=2,logical_block_size=4096".  Each
- * gets a fresh 8 MiB image.  Probes the namespaces and creates I/O queue
- * pair NVME_FX_IOQ.
+ * gets a fresh 8 MiB image.  Probes every namespace of the Identify
+ * active list into r->ns (in nsid order; there must be one per device)
+ * and creates I/O queue pair NVME_FX_IOQ.
  */
-static void ns_start(NsRun *r, const char *ctrl, const char *const *extra,
-                     const uint32_t *nsids)
+static void ns_start(NsRun *r, const char *ctrl, const char *const *extra)
 {
     g_autoptr(GString) props = g_string_new(NULL);
+    g_autofree uint32_t *list = g_malloc0(4096);
     int fd;
     unsigned i;
 
@@ -73,13 +74,17 @@ static void ns_start(NsRun *r, const char *ctrl, const char *const *extra,
     }
     r->d = nvme_drv_start(props->str, NVME_FX_IMG_MIB);
     g_assert_cmphex(nvme_drv_enable(r->d, 32), ==, 0);
-    g_assert_cmphex(nvme_drv_ns_probe(r->d, 1, &r->ns[0]), ==, 0);
-    for (i = 0; extra[i]; i++) {
-        g_assert_cmphex(nvme_drv_ns_probe(r->d, nsids[i], &r->ns[i + 1]), ==,
-                        0);
-        g_assert_cmpuint(r->ns[i + 1].nsze, >, 0);
+    g_assert_cmphex(nvme_drv_identify(r->d, NVME_ID_CNS_NS_ACTIVE_LIST, 0, 0,
+                                      list), ==, 0);
+    for (r->nns = 0; r->nns < ARRAY_SIZE(r->ns) && list[r->nns]; r->nns++) {
+        NvmeDrvNs *ns = &r->ns[r->nns];
+
+        g_assert_cmphex(nvme_drv_ns_probe(r->d, le32_to_cpu(list[r->nns]),
+                                          ns), ==, 0);
+        g_assert_cmpuint(ns->nsze, >, 0);
     }
-    r->nns = i + 1;
+    /* The controller's drive= plus one per nvme-pi-ns. */
+    g_assert_cmpuint(r->nns, ==, i + 1);
     g_assert_cmphex(nvme_drv_create_ioq(r->d, NVME_FX_IOQ, NVME_FX_IOQ_SIZE),
                     ==, 0);
 }
@@ -171,7 +176,6 @@ static void test_list(void)
         "nsid=5,logical_block_size=4096",
         NULL,
     };
-    static const uint32_t nsids[] = { 2, 5 };
     g_autofree NvmeIdCtrl *idc = g_malloc0(sizeof(*idc));
     g_autofree uint32_t *list = g_malloc0(4096);
     g_autofree NvmeIdNs *idn = g_malloc0(sizeof(*idn));
@@ -189,7 +193,7 @@ static void test_list(void)
     if (!ns_supported()) {
         return;
     }
-    ns_start(&r, ",logical_block_size=4096", extra, nsids);
+    ns_start(&r, ",logical_block_size=4096", extra);
     g_assert_cmphex(nvme_drv_identify(r.d, NVME_ID_CNS_CTRL, 0, 0, idc), ==,
                     0);
     g_assert_cmpuint(le32_to_cpu(idc->nn), ==, 16);
@@ -257,7 +261,6 @@ static void test_format_one(void)
     static const char *const extra[] = {
         "nsid=2,logical_block_size=4096,ms=8,pi=1", NULL,
     };
-    static const uint32_t nsids[] = { 2 };
     uint8_t a[NLB * BS], back[NLB * BS];
     NvmeFxIo io = { 0 };
     NvmeDrvNs ns;
@@ -267,7 +270,7 @@ static void test_format_one(void)
     if (!ns_supported()) {
         return;
     }
-    ns_start(&r, ",logical_block_size=4096", extra, nsids);
+    ns_start(&r, ",logical_block_size=4096", extra);
     nvme_ref_pattern(&r.ns[0], a, NULL, NLB, 21);
     g_assert_cmphex(nvme_fx_write(r.d, &r.ns[0], SLBA, NLB, a, NULL, &io,
                                   SLBA, 0), ==, 0);
@@ -298,7 +301,6 @@ static void test_hooks_override(void)
     static const char *const extra[] = {
         "nsid=2,logical_block_size=4096,ms=8,pi=1,dma-delay=1000000", NULL,
     };
-    static const uint32_t nsids[] = { 2 };
     g_autoptr(GPtrArray) ev = NULL;
     uint8_t data[NLB * BS], back[NLB * BS];
     NsRun r;
@@ -307,7 +309,7 @@ static void test_hooks_override(void)
     if (!ns_supported()) {
         return;
     }
-    ns_start(&r, ",logical_block_size=4096,ms=8,pi=1", extra, nsids);
+    ns_start(&r, ",logical_block_size=4096,ms=8,pi=1", extra);
     g_assert_cmphex(ns_write_changing(&r, &r.ns[0], 1, BS + 7, data), ==, 0);
     ns_read(&r, &r.ns[0], back);
     g_assert_cmpmem(back, sizeof(back), data, sizeof(data));
@@ -343,7 +345,6 @@ static void test_hooks_inherit(void)
         "id=ns3,nsid=3,logical_block_size=4096,ms=8,pi=1,dma-delay=0",
         NULL,
     };
-    static const uint32_t nsids[] = { 2, 3 };
     g_autoptr(GPtrArray) ev = NULL;
     uint8_t data[NLB * BS], back[NLB * BS];
     NsRun r;
@@ -352,7 +353,7 @@ static void test_hooks_inherit(void)
         return;
     }
     ns_start(&r, ",logical_block_size=4096,ms=8,pi=1,dma-delay=1000000,"
-             "dma-source=first", extra, nsids);
+             "dma-source=first", extra);
     g_assert_cmphex(ns_write_changing(&r, &r.ns[0], 1, 100, data), ==, 0);
     ns_read(&r, &r.ns[0], back);
     g_assert_cmpmem(back, sizeof(back), data, sizeof(data));
