@@ -41,8 +41,8 @@ bench_boot() {
     python3 "$src/bench/qmp-stats.py" "$work/$tag.qmp" "$work/$tag.stats.json" $statdevs &
     qmppid=$!
     set +e
-    timeout "$limit" "$qemu" -M q35 -accel "$accel" -cpu max -m 2G -smp 2 \
-        -nographic -no-reboot -action shutdown=pause -nic none \
+    timeout "$limit" "$qemu" -M q35 -nodefaults -accel "$accel" -cpu max -m 2G -smp 2 \
+        -display none -no-reboot -action shutdown=pause -nic none \
         -L /usr/share/qemu -L /usr/share/seabios \
         -kernel "$vmlinuz" -initrd "$work/$tag.initrd" \
         -append "console=ttyS0 panic=-1 oops=panic nvmepi.run=$tag" \

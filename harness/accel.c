@@ -51,6 +51,7 @@ static bool probe_kvm(const char *qemu, const char *vmlinuz)
     const char *argv[] = { qemu,
                            "-M",
                            "q35",
+                           "-nodefaults",
                            "-accel",
                            "kvm",
                            "-m",

@@ -101,6 +101,8 @@ GPtrArray *qemu_cmd_build(const QemuCmdInput *in)
     add(a, in->qemu);
     add(a, "-M");
     add(a, "q35");
+    /* Without it q35 gets an AHCI CD-ROM that SeaBIOS waits ~30 s on. */
+    add(a, "-nodefaults");
     add(a, "-accel");
     add(a, in->accel);
     if (in->scn->cpu) {
