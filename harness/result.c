@@ -127,6 +127,7 @@ void result_fill_facts(const GuestResult *r, RunFacts *f)
         f->dio_read_eio += num(re, "EIO");
         f->dio_read_other += num(re, "other");
         f->dio_silent_mismatch += num(obj(d, "verify"), "silent_mismatch");
+        f->dio_neither += num(obj(d, "later"), "neither");
     }
     f->dmesg_protection = num(dm, "protection_errors");
     f->dmesg_nvme = num(dm, "nvme_errors");

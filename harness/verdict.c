@@ -73,6 +73,7 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
     }
 
     count(out, f->dio_silent_mismatch, "blocks silently corrupted");
+    count(out, f->dio_neither, "blocks holding no submitted version");
     count(out, f->dio_write_eilseq, "writes failed EILSEQ");
     count(out, f->dio_write_eio, "writes failed EIO");
     count(out, f->dio_write_other, "writes failed (other errno)");

@@ -45,6 +45,7 @@ typedef struct RunFacts {
     uint64_t dio_write_eilseq, dio_write_eio, dio_write_other;
     uint64_t dio_read_eilseq, dio_read_eio, dio_read_other;
     uint64_t dio_silent_mismatch;
+    uint64_t dio_neither; /* verify-only: blocks no submitted version explains */
     uint64_t dmesg_protection, dmesg_nvme, dmesg_io, dmesg_btrfs_csum;
     uint64_t dmesg_oops, dmesg_bug, dmesg_kasan, dmesg_warn;
     uint64_t md_mismatch;

@@ -61,6 +61,9 @@ struct dt_config {
     bool kmsg;
     bool per_write; /* report every write in "per_write" */
     bool self_test;
+    bool offset_given;
+    const char *journal; /* --journal: versions submitted, per block */
+    bool verify_only;    /* --verify-only: classify against the journal */
     int verbose; /* 0 quiet, 1 normal, 2 progress */
 };
 
@@ -130,6 +133,7 @@ struct dt_engine {
 };
 
 struct dt_run; /* global state, run.c */
+struct dt_journal; /* journal.h */
 
 struct dt_worker {
     unsigned id;
@@ -210,6 +214,7 @@ struct dt_run {
     struct dt_stats_verify ver;
     struct dt_example examples[DT_MAX_EXAMPLES];
     unsigned nexamples;
+    struct dt_journal *journal; /* --journal, NULL without */
 };
 
 extern atomic_int dt_stop_requested; /* SIGINT/SIGTERM */
@@ -238,6 +243,9 @@ void dt_page_reuse(struct dt_worker *w, struct dt_slot *s);
 
 /* verify.c */
 void dt_verify(struct dt_run *run);
+
+/* verify-later.c: --verify-only, returns the exit code */
+int dt_verify_later(struct dt_config *cfg);
 
 /* selftest.c */
 int dt_self_test(void);

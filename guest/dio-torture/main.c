@@ -3,7 +3,9 @@
  * write buffers.  Parse, open, write (with mutation), verify, report.
  */
 #include "dio-torture.h"
+#include "journal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -102,6 +104,9 @@ int main(int argc, char **argv)
     if (cfg.self_test) {
         return dt_self_test();
     }
+    if (cfg.verify_only) {
+        return dt_verify_later(&cfg);
+    }
     if (!cfg.seed_given) {
         cfg.seed = default_seed();
     }
@@ -127,6 +132,21 @@ int main(int argc, char **argv)
     if (!cfg.count && !(cfg.duration > 0)) {
         run.count_limit = run.tg.nblocks; /* every block once */
     }
+    if (cfg.journal) {
+        static struct dt_journal journal;
+
+        rc = dt_journal_create(&journal, cfg.journal, cfg.seed, cfg.offset,
+                               cfg.bs, run.tg.nblocks, msg, sizeof(msg));
+        if (rc < 0) {
+            fprintf(stderr, "dio-torture: %s\n", msg);
+            run.fatal = rc;
+            snprintf(run.fatal_msg, sizeof(run.fatal_msg), "%s", msg);
+            run.stopped_by = "error";
+            dt_report(stdout, &run);
+            return DT_EXIT_RUNTIME;
+        }
+        run.journal = &journal;
+    }
     install_signals();
 
     dt_log(&cfg, 1,
@@ -141,6 +161,11 @@ int main(int argc, char **argv)
          cfg.seed);
 
     dt_run_writes(&run);
+    if (run.journal && dt_journal_close(run.journal) < 0 && !run.fatal) {
+        run.fatal = -EIO;
+        snprintf(run.fatal_msg, sizeof(run.fatal_msg),
+                 "--journal: the final sync of %s failed", cfg.journal);
+    }
     run.stopped_by = stopped_by(&run);
     dt_log(&cfg, 1,
            "wrote %" PRIu64 " blocks in %.2fs, %" PRIu64 " errors, %" PRIu64

@@ -66,6 +66,21 @@ static const char usage_text[] =
     "  partial[,at=N]        continuously rewrite one 64-byte cache line (at\n"
     "                        byte N, default the middle of the block)\n"
     "\n"
+    "Verify in a later boot (power cuts, RAID resync, degraded reads):\n"
+    "      --journal PATH    record every write's seed and sequence before it\n"
+    "                        is submitted (durably) on PATH, a device or file\n"
+    "                        OUTSIDE the target (4 KiB + 32 bytes per write)\n"
+    "      --verify-only     write nothing: read every block of the target\n"
+    "                        and classify it against --journal: last (the\n"
+    "                        last write's content, at submission or as\n"
+    "                        rewritten in flight), earlier (an earlier\n"
+    "                        write's), never (all zero), mixed (torn between\n"
+    "                        writes and/or zero), neither (content no\n"
+    "                        submitted version explains: exit 2).  Seed, block\n"
+    "                        size, offset and size come from the journal;\n"
+    "                        --offset reads the blocks elsewhere (an md leg\n"
+    "                        at its data offset) under the same identity\n"
+    "\n"
     "Verification:\n"
     "      --verify          read back and classify every written block (default)\n"
     "      --no-verify       skip the read-back\n"
@@ -288,6 +303,8 @@ enum {
     OPT_SELF_TEST,
     OPT_MUTATE,
     OPT_PER_WRITE,
+    OPT_JOURNAL,
+    OPT_VERIFY_ONLY,
 };
 
 int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
@@ -309,6 +326,8 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         { "no-verify", no_argument, NULL, OPT_NO_VERIFY },
         { "kmsg", no_argument, NULL, OPT_KMSG },
         { "per-write", no_argument, NULL, OPT_PER_WRITE },
+        { "journal", required_argument, NULL, OPT_JOURNAL },
+        { "verify-only", no_argument, NULL, OPT_VERIFY_ONLY },
         { "self-test", no_argument, NULL, OPT_SELF_TEST },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -316,7 +335,7 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    bool depth_given = false;
+    bool depth_given = false, bs_given = false;
     uint64_t v;
     int c, rc;
 
@@ -351,6 +370,7 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
             break;
         case 'o':
             rc = parse_size("--offset", optarg, &cfg->offset);
+            cfg->offset_given = true;
             break;
         case 'b':
             rc = parse_size("--bs", optarg, &v);
@@ -359,6 +379,7 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
                          "must be a multiple of 512 between 512 and 64M");
             }
             cfg->bs = (uint32_t)v;
+            bs_given = true;
             break;
         case 'e':
             if (!strcmp(optarg, "psync")) {
@@ -434,6 +455,12 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         case OPT_PER_WRITE:
             cfg->per_write = true;
             break;
+        case OPT_JOURNAL:
+            cfg->journal = optarg;
+            break;
+        case OPT_VERIFY_ONLY:
+            cfg->verify_only = true;
+            break;
         case OPT_SELF_TEST:
             cfg->self_test = true;
             break;
@@ -474,6 +501,22 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
     }
     if (!cfg->target) {
         fprintf(stderr, "dio-torture: --target is required (see --help)\n");
+        return DT_EXIT_USAGE;
+    }
+    if (cfg->verify_only && !cfg->journal) {
+        fprintf(stderr, "dio-torture: --verify-only needs --journal PATH, "
+                        "the journal an earlier run kept (see --help)\n");
+        return DT_EXIT_USAGE;
+    }
+    if (cfg->verify_only && (cfg->size || cfg->seed_given || bs_given)) {
+        fprintf(stderr, "dio-torture: --verify-only takes --size, --seed and "
+                        "--bs from the journal; leave them out (see "
+                        "--help)\n");
+        return DT_EXIT_USAGE;
+    }
+    if (cfg->journal && cfg->target && !strcmp(cfg->journal, cfg->target)) {
+        fprintf(stderr, "dio-torture: --journal must be outside the "
+                        "target, not the target itself\n");
         return DT_EXIT_USAGE;
     }
     if (cfg->engine == DT_ENGINE_PSYNC) {

@@ -7,6 +7,7 @@
  * Usage errors (3) exit before any I/O and never reach here.
  */
 #include "dio-torture.h"
+#include "journal.h"
 #include "json.h"
 
 #include <errno.h>
@@ -187,6 +188,12 @@ void dt_report(FILE *f, const struct dt_run *run)
     json_double(&j, "elapsed_s",
                 run->t_start_ns ? (double)(dt_now_ns() - run->t_start_ns) / 1e9
                                 : 0.0);
+    if (run->journal) {
+        json_obj_begin(&j, "journal");
+        json_str(&j, "path", cfg->journal);
+        json_u64(&j, "records", run->journal->next);
+        json_obj_end(&j);
+    }
     json_str(&j, "stopped_by", run->stopped_by);
     json_str(&j, "error", run->fatal ? run->fatal_msg : NULL);
     json_u64(&j, "exit", (uint64_t)dt_exit_code(run));

@@ -6,6 +6,7 @@
  * content of every block is then explained by exactly one write.
  */
 #include "dio-torture.h"
+#include "journal.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -90,6 +91,15 @@ static void complete(struct dt_worker *w, struct dt_slot *s)
                                       memory_order_relaxed);
         }
     }
+    if (w->run->journal) {
+        int jrc = dt_journal_done(w->run->journal, s->seq, s->blk, k);
+
+        if (jrc < 0 && !w->err) {
+            w->err = jrc;
+            w->err_what = "journal";
+            atomic_store(&w->run->abort, 1);
+        }
+    }
     r->seq = s->seq;
     r->klast = k;
     r->inflight = 0;
@@ -161,6 +171,17 @@ static void *worker_main(void *arg)
             dt_fill(s->buf, &id, dt_gen(s->seq, 0));
             run->recs[s->blk].inflight = 1;
 
+            /* Journaled (durably) before it can reach the media. */
+            if (run->journal) {
+                rc = dt_journal_submit(run->journal, s->seq, s->blk);
+                if (rc < 0) {
+                    run->recs[s->blk].inflight = 0;
+                    free_slots[nfree++] = s;
+                    fail(w, rc, "journal");
+                    stopping = true;
+                    break;
+                }
+            }
             dt_slot_arm(w, s);
             rc = w->eng->submit(w, s);
             atomic_store_explicit(&s->t_submitted_ns, dt_now_ns(),

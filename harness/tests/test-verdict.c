@@ -49,6 +49,7 @@ static void test_fail_evidence(void)
         offsetof(RunFacts, dio_read_eilseq),
         offsetof(RunFacts, dio_read_eio),
         offsetof(RunFacts, dio_silent_mismatch),
+        offsetof(RunFacts, dio_neither),
         offsetof(RunFacts, dmesg_protection),
         offsetof(RunFacts, dmesg_btrfs_csum),
         offsetof(RunFacts, md_mismatch),
