@@ -5,6 +5,7 @@
  * downstream (guest/mkimage) sees one layout.
  */
 #include "kernel.h"
+#include "kbuild.h"
 #include "util.h"
 
 #include <errno.h>
@@ -246,11 +247,7 @@ Kernel *kernel_resolve(const char *spec, GError **error)
         ok = resolve_file(spec, &ks, k, error);
         break;
     case KERNEL_BUILD:
-        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_IMPLEMENTED,
-                    "kernel '%s': build: kernels are not implemented yet "
-                    "(a later issue after issue 7 builds them); use debian: "
-                    "or file:",
-                    spec);
+        ok = kbuild_resolve(spec, k, error);
         break;
     }
     kernel_spec_clear(&ks);

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "series-cmd.h"
 #include "util.h"
 #include "vm.h"
 #include "xml-cmd.h"
@@ -399,7 +400,12 @@ static void usage(FILE *f)
                "consistency of a run's\n"
                "                                      backing images\n"
                "  xml SCENARIO --kernel SPEC          libvirt domain XML of a "
-               "scenario\n");
+               "scenario\n"
+               "  series --kernel build:... --series S  regress a patch series "
+               "patch by patch\n"
+               "  bisect --kernel build:... --good R --bad R SCENARIO  first "
+               "commit that\n"
+               "                                      changes a verdict\n");
 }
 
 int main(int argc, char **argv)
@@ -430,6 +436,12 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "xml")) {
         return xml_cmd(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "series")) {
+        return series_cmd(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "bisect")) {
+        return bisect_cmd(argc - 1, argv + 1);
     }
     fprintf(stderr, "pit: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -1,0 +1,440 @@
+/*
+ * kbuild.c - kernels built from source.  Owns the build: spec, the source
+ * trees (Debian's linux-source-X.Y made a one-commit git repository by
+ * scripts/kernel-source; a user's tree reached through a shared bare
+ * clone in the cache so that nothing is written to it) and building one
+ * commit through scripts/kernel-build, which caches the result by
+ * (commit, configuration) and reuses one build dir per (tree,
+ * configuration) so that moving along a series rebuilds incrementally.
+ */
+#include "kbuild.h"
+#include "series.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BUILD_FORMS                                                            \
+    "build:debian:X.Y or build:PATH[@REV], optionally +SERIES and "            \
+    ",config=FILE"
+
+bool kbuild_spec_parse(const char *spec, KbuildSpec *out, GError **error)
+{
+    g_auto(GStrv) parts = NULL;
+    g_autoptr(GPtrArray) cfgs = g_ptr_array_new_with_free_func(g_free);
+    char *main_part, *plus, *at;
+
+    memset(out, 0, sizeof(*out));
+    if (!g_str_has_prefix(spec, "build:")) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                    "kernel '%s' is not a build: spec (" BUILD_FORMS ")", spec);
+        return false;
+    }
+    parts = g_strsplit(spec + 6, ",", -1);
+    main_part = parts[0];
+    for (unsigned i = 1; parts[i]; i++) {
+        if (g_str_has_prefix(parts[i], "config=") && parts[i][7]) {
+            if (!g_file_test(parts[i] + 7, G_FILE_TEST_IS_REGULAR)) {
+                g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                            "kernel '%s': config fragment %s does not exist",
+                            spec, parts[i] + 7);
+                return false;
+            }
+            g_ptr_array_add(cfgs, g_canonicalize_filename(parts[i] + 7, NULL));
+        } else {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                        "kernel '%s': unknown option '%s' (only config=FILE)",
+                        spec, parts[i]);
+            return false;
+        }
+    }
+    plus = strchr(main_part, '+');
+    if (plus) {
+        *plus = '\0';
+        out->series = g_strdup(plus + 1);
+    }
+    /* debian:X.Y has no '@'; a path may, so take the last one */
+    at = strrchr(main_part, '@');
+    if (at && !g_str_has_prefix(main_part, "debian:")) {
+        *at = '\0';
+        out->rev = g_strdup(at + 1);
+    }
+    if (!*main_part || (out->rev && !*out->rev) ||
+        (out->series && !*out->series)) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                    "kernel '%s': expected " BUILD_FORMS, spec);
+        kbuild_spec_clear(out);
+        return false;
+    }
+    if (g_str_has_prefix(main_part, "debian:")) {
+        const char *v = main_part + 7;
+        if (!g_ascii_isdigit(*v) || !strchr(v, '.') ||
+            strspn(v, "0123456789.") != strlen(v)) {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                        "kernel '%s': '%s' is not a Debian source series; "
+                        "try build:debian:7.2",
+                        spec, v);
+            kbuild_spec_clear(out);
+            return false;
+        }
+    }
+    out->tree = g_strdup(main_part);
+    g_ptr_array_add(cfgs, NULL);
+    out->configs = (char **)g_ptr_array_free(g_steal_pointer(&cfgs), FALSE);
+    return true;
+}
+
+void kbuild_spec_clear(KbuildSpec *s)
+{
+    g_free(s->tree);
+    g_free(s->rev);
+    g_free(s->series);
+    g_strfreev(s->configs);
+    memset(s, 0, sizeof(*s));
+}
+
+void kbuild_tree_free(KbuildTree *t)
+{
+    if (!t) {
+        return;
+    }
+    g_free(t->spec_tree);
+    g_free(t->git);
+    g_free(t->id);
+    g_free(t->base);
+    g_strfreev(t->configs);
+    g_free(t);
+}
+
+bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
+                  const char *stdin_file, char **out, char **err,
+                  GError **error)
+{
+    g_auto(GStrv) envp = g_get_environ();
+    g_autofree char *o = NULL, *e = NULL;
+    int status = 0;
+    g_autoptr(GPtrArray) av = g_ptr_array_new();
+
+    envp = g_environ_setenv(envp, "NVME_PI_CACHE", pit_cache_dir(), TRUE);
+    for (unsigned i = 0; envp_add && envp_add[i]; i++) {
+        char *eq = strchr(envp_add[i], '=');
+        g_autofree char *k = g_strndup(envp_add[i], eq - envp_add[i]);
+        envp = g_environ_setenv(envp, k, eq + 1, TRUE);
+    }
+    /* stdin from a file goes through sh so g_spawn_sync can stay simple */
+    if (stdin_file) {
+        g_ptr_array_add(av, "/bin/sh");
+        g_ptr_array_add(av, "-c");
+        g_ptr_array_add(av, "f=$1; shift; exec \"$@\" < \"$f\"");
+        g_ptr_array_add(av, "sh");
+        g_ptr_array_add(av, (char *)stdin_file);
+    }
+    for (unsigned i = 0; argv[i]; i++) {
+        g_ptr_array_add(av, (char *)argv[i]);
+    }
+    g_ptr_array_add(av, NULL);
+    if (!g_spawn_sync(cwd, (char **)av->pdata, envp, G_SPAWN_SEARCH_PATH, NULL,
+                      NULL, &o, &e, &status, error)) {
+        return false;
+    }
+    if (out) {
+        *out = g_strdup(g_strchomp(o));
+    }
+    if (err) {
+        *err = g_strdup(g_strchomp(e));
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        const char *last = strrchr(e, '\n');
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "%s: %s", argv[0],
+                    last ? last + 1 : (*e ? e : "failed"));
+        return false;
+    }
+    return true;
+}
+
+static char *git_out(const char *git, GError **error, ...)
+{
+    g_autoptr(GPtrArray) av = g_ptr_array_new();
+    char *out = NULL;
+    va_list ap;
+    const char *a;
+
+    g_ptr_array_add(av, "git");
+    g_ptr_array_add(av, "-C");
+    g_ptr_array_add(av, (char *)git);
+    va_start(ap, error);
+    while ((a = va_arg(ap, const char *))) {
+        g_ptr_array_add(av, (char *)a);
+    }
+    va_end(ap);
+    g_ptr_array_add(av, NULL);
+    if (!kbuild_spawn(NULL, (const char *const *)av->pdata, NULL, NULL, &out,
+                      NULL, error)) {
+        g_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* A user's tree: a shared bare clone in the cache (objects borrowed through
+ * alternates), so worktrees and the commits of a series never touch it. */
+static bool open_user_tree(const char *path, KbuildTree *t, GError **error)
+{
+    g_autofree char *abs = g_canonicalize_filename(path, NULL);
+    g_autofree char *top = NULL, *key = NULL, *clone = NULL, *head = NULL;
+    g_autoptr(GError) e = NULL;
+
+    if (!g_file_test(abs, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "kernel tree %s does not exist (build:PATH wants a Linux "
+                    "git tree; build:debian:X.Y builds Debian's source)",
+                    abs);
+        return false;
+    }
+    top = git_out(abs, &e, "rev-parse", "--absolute-git-dir", NULL);
+    if (!top) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "%s is not a git tree (build:PATH wants a Linux git "
+                    "tree; build:debian:X.Y builds Debian's source)",
+                    abs);
+        return false;
+    }
+    key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, top, -1);
+    key[12] = '\0';
+    clone = g_strdup_printf("%s/ktrees/tree-%s.git", pit_cache_dir(), key);
+    if (!g_file_test(clone, G_FILE_TEST_IS_DIR)) {
+        g_autofree char *tmp = g_strdup_printf("%s.tmp", clone);
+        g_autofree char *parent = g_path_get_dirname(clone);
+        const char *argv[] = { "git",      "clone", "-q", "--bare",
+                               "--shared", abs,     tmp,  NULL };
+        g_mkdir_with_parents(parent, 0755);
+        if (!kbuild_spawn(NULL, argv, NULL, NULL, NULL, NULL, error)) {
+            return false;
+        }
+        if (rename(tmp, clone) < 0) {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "rename %s: %s",
+                        tmp, g_strerror(errno));
+            return false;
+        }
+    }
+    t->git = g_steal_pointer(&clone);
+    t->id = g_strdup_printf("tree-%s", key);
+    return true;
+}
+
+KbuildTree *kbuild_tree_open(const KbuildSpec *spec, GError **error)
+{
+    g_autoptr(KbuildTree) t = g_new0(KbuildTree, 1);
+
+    t->spec_tree = g_strdup(spec->tree);
+    t->configs = g_strdupv(spec->configs);
+    if (g_str_has_prefix(spec->tree, "debian:")) {
+        g_autofree char *script =
+            g_build_filename(pit_srcdir(), "scripts", "kernel-source", NULL);
+        const char *argv[] = { script, spec->tree, NULL };
+        g_autofree char *dir = NULL;
+        g_autoptr(GError) e = NULL;
+
+        printf("source %s (Debian's linux-source, unpacked once)\n",
+               spec->tree);
+        if (!kbuild_spawn(NULL, argv, NULL, NULL, &t->git, NULL, &e)) {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND, "%s",
+                        strstr(e->message, ": ") ? strstr(e->message, ": ") + 2
+                                                 : e->message);
+            return NULL;
+        }
+        dir = g_path_get_dirname(t->git);
+        t->id = g_path_get_basename(dir);
+    } else if (!open_user_tree(spec->tree, t, error)) {
+        return NULL;
+    }
+    if (spec->rev && g_str_has_prefix(spec->tree, "debian:")) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                    "build:%s has a single commit, the base: no @REV",
+                    spec->tree);
+        return NULL;
+    }
+    t->base = spec->rev && !g_str_has_prefix(spec->tree, "debian:")
+                  ? kbuild_tree_rev(t, spec->rev, error)
+                  : kbuild_tree_rev(t, "HEAD", error);
+    if (!t->base) {
+        return NULL;
+    }
+    return g_steal_pointer(&t);
+}
+
+char *kbuild_tree_rev(const KbuildTree *t, const char *rev, GError **error)
+{
+    g_autofree char *q = g_strdup_printf("%s^{commit}", rev);
+    g_autoptr(GError) e = NULL;
+    char *c = git_out(t->git, &e, "rev-parse", "--verify", "-q", q, NULL);
+    g_autofree char *refs = NULL;
+
+    if (c) {
+        return c;
+    }
+    refs = git_out(t->git, NULL, "for-each-ref", "--count=12",
+                   "--sort=-committerdate", "--format=%(refname:short)",
+                   "refs/heads", "refs/tags", NULL);
+    if (refs) {
+        g_strdelimit(refs, "\n", ' ');
+    }
+    g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                "no revision '%s' in %s; it has: %s (or any commit id)", rev,
+                t->spec_tree, refs && *refs ? refs : "no branches or tags");
+    return NULL;
+}
+
+GPtrArray *kbuild_tree_range(const KbuildTree *t, const char *a, const char *b,
+                             GError **error)
+{
+    g_autofree char *ca = kbuild_tree_rev(t, a, error);
+    g_autofree char *cb = ca ? kbuild_tree_rev(t, b, error) : NULL;
+    g_autofree char *range = NULL, *list = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *out;
+
+    if (!cb) {
+        return NULL;
+    }
+    range = g_strdup_printf("%s..%s", ca, cb);
+    list = git_out(t->git, error, "rev-list", "--reverse", "--ancestry-path",
+                   range, NULL);
+    if (!list) {
+        return NULL;
+    }
+    out = g_ptr_array_new_with_free_func(g_free);
+    lines = g_strsplit(list, "\n", -1);
+    for (unsigned i = 0; lines[i]; i++) {
+        if (*lines[i]) {
+            g_ptr_array_add(out, g_strdup(lines[i]));
+        }
+    }
+    if (!out->len) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                    "%s..%s is empty: %s is not an ancestor of %s with "
+                    "commits between",
+                    a, b, a, b);
+        g_ptr_array_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+char *kbuild_tree_subject(const KbuildTree *t, const char *commit)
+{
+    char *s = git_out(t->git, NULL, "log", "-1", "--format=%s", commit, NULL);
+    return s ? s : g_strdup("?");
+}
+
+Kernel *kbuild_build(const KbuildTree *t, const char *commit,
+                     const char *label_spec, char **build_log, GError **error)
+{
+    g_autofree char *script =
+        g_build_filename(pit_srcdir(), "scripts", "kernel-build", NULL);
+    g_autoptr(GPtrArray) av = g_ptr_array_new();
+    g_autofree char *dir = NULL, *err = NULL, *boot = NULL;
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GDir) d = NULL;
+    const char *n;
+    Kernel *k;
+
+    g_ptr_array_add(av, script);
+    g_ptr_array_add(av, "--tree");
+    g_ptr_array_add(av, t->git);
+    g_ptr_array_add(av, "--rev");
+    g_ptr_array_add(av, (char *)commit);
+    g_ptr_array_add(av, "--id");
+    g_ptr_array_add(av, t->id);
+    for (unsigned i = 0; t->configs && t->configs[i]; i++) {
+        g_ptr_array_add(av, "--config");
+        g_ptr_array_add(av, t->configs[i]);
+    }
+    g_ptr_array_add(av, NULL);
+    if (build_log) {
+        *build_log = NULL;
+    }
+    if (!kbuild_spawn(NULL, (const char *const *)av->pdata, NULL, NULL, &dir,
+                      &err, &e)) {
+        const char *lp = err ? strstr(err, "log: ") : NULL;
+        if (lp && build_log) {
+            *build_log = g_strndup(lp + 5, strcspn(lp + 5, "\n"));
+        }
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                    "%.12s does not build%s%s", commit, lp ? "; log " : ": ",
+                    lp ? lp + 5 : e->message);
+        if (lp) {
+            char *nl = strchr((*error)->message, '\n');
+            if (nl) {
+                *nl = '\0';
+            }
+        }
+        return NULL;
+    }
+    k = g_new0(Kernel, 1);
+    k->spec = g_strdup(label_spec);
+    k->label = g_strdup(label_spec);
+    for (char *p = k->label; *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != '_') {
+            *p = '-';
+        }
+    }
+    boot = g_build_filename(dir, "boot", NULL);
+    d = g_dir_open(boot, 0, NULL);
+    while (d && (n = g_dir_read_name(d))) {
+        if (g_str_has_prefix(n, "vmlinuz-")) {
+            k->vmlinuz = g_build_filename(boot, n, NULL);
+            k->version = g_strdup(n + 8);
+        }
+    }
+    k->dir = g_steal_pointer(&dir);
+    if (!k->vmlinuz) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                    "build of %.12s left no boot/vmlinuz-* in %s", commit,
+                    k->dir);
+        kernel_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+bool kbuild_resolve(const char *spec, Kernel *k, GError **error)
+{
+    KbuildSpec ks;
+    g_autoptr(KbuildTree) t = NULL;
+    g_autoptr(Series) s = NULL;
+    g_autofree char *log = NULL;
+    Kernel *built;
+    const char *commit;
+
+    if (!kbuild_spec_parse(spec, &ks, error)) {
+        return false;
+    }
+    t = kbuild_tree_open(&ks, error);
+    if (t && ks.series) {
+        s = series_load(ks.series, t, error);
+        if (s && !series_apply(s, t, error)) {
+            g_clear_pointer(&s, series_free);
+        }
+    }
+    kbuild_spec_clear(&ks);
+    if (!t || (ks.series && !s)) {
+        return false;
+    }
+    commit = s && s->patches->len ? ((SeriesPatch *)g_ptr_array_index(
+                                         s->patches, s->patches->len - 1))
+                                        ->commit
+                                  : t->base;
+    printf("build  %s at %.12s\n", spec, commit);
+    built = kbuild_build(t, commit, spec, &log, error);
+    if (!built) {
+        return false;
+    }
+    g_free(k->dir);
+    k->dir = g_steal_pointer(&built->dir);
+    k->version = g_steal_pointer(&built->version);
+    kernel_free(built);
+    return true;
+}
