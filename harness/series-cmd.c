@@ -686,29 +686,30 @@ int bisect_cmd(int argc, char **argv)
     }
     vm_install_signal_handlers();
 
-    /* the two ends: confirm they differ, measure the failure rate */
+    /* the two ends: confirm they differ, measure the failure rate at the
+     * failing one (every repeat runs there) */
     unsigned n = commits->len;
     const unsigned ends[2] = { 0, n - 1 };
     bool end_fails[2] = { false, false };
+    unsigned end_runs[2] = { 0, 0 }, end_failed[2] = { 0, 0 };
     for (unsigned j = 0; j < 2; j++) {
         const char *c = g_ptr_array_index(commits, ends[j]);
         g_autofree char *label = g_strdup_printf("%s@%.12s", kernel, c);
         g_autofree char *subj = kbuild_tree_subject(tree, c);
         g_autofree char *log = NULL;
         g_autoptr(Kernel) k = NULL;
-        unsigned runs, failed, errors;
-        bool is_bad_end = (j == 0) != good_is_old;
+        unsigned errors;
 
         printf("\n== end %.12s %s: building\n", c, subj);
         k = kbuild_build(tree, c, label, &log, &e);
         if (!k) {
-            fprintf(stderr, "pit bisect: the %s end does not build: %s\n",
-                    is_bad_end ? "bad" : "good", e->message);
+            fprintf(stderr, "pit bisect: an end does not build: %s\n",
+                    e->message);
             runner_clear(&r);
             return EXIT_UNEXPECTED;
         }
-        if (!run_scenario(&r, k, scn, (unsigned)repeat, !is_bad_end, &runs,
-                          &failed, &errors, &e)) {
+        if (!run_scenario(&r, k, scn, (unsigned)repeat, false, &end_runs[j],
+                          &end_failed[j], &errors, &e)) {
             runner_clear(&r);
             return fail_err("bisect", e);
         }
@@ -720,13 +721,9 @@ int bisect_cmd(int argc, char **argv)
             runner_clear(&r);
             return EXIT_UNEXPECTED;
         }
-        end_fails[j] = bisect_step_fails(failed, runs);
-        if (is_bad_end) {
-            bad_runs = runs;
-            bad_failed = failed;
-        }
+        end_fails[j] = bisect_step_fails(end_failed[j], end_runs[j]);
         printf("end %.12s: %s (%u of %u runs failed)\n", c,
-               end_fails[j] ? "bad" : "good", failed, runs);
+               end_fails[j] ? "bad" : "good", end_failed[j], end_runs[j]);
     }
     if (end_fails[0] == end_fails[1]) {
         fprintf(stderr,
@@ -736,10 +733,12 @@ int bisect_cmd(int argc, char **argv)
         runner_clear(&r);
         return EXIT_UNEXPECTED;
     }
-    if (end_fails[0] == good_is_old) {
+    if ((good || badrev) && end_fails[good_is_old ? 0 : 1]) {
         fprintf(stderr, "pit bisect: warning: --good fails and --bad passes; "
                         "bisecting for the first change anyway\n");
     }
+    bad_runs = end_runs[end_fails[0] ? 0 : 1];
+    bad_failed = end_failed[end_fails[0] ? 0 : 1];
     bool new_fails = end_fails[1];
 
     bisect_init(&b, n);
