@@ -13,6 +13,8 @@
 #include "image.h"
 #include "kernel.h"
 #include "report.h"
+#include "repro-cmd.h"
+#include "shell-cmd.h"
 #include "run.h"
 #include "scenario.h"
 #include "series-cmd.h"
@@ -405,7 +407,13 @@ static void usage(FILE *f)
                "patch by patch\n"
                "  bisect --kernel build:... --good R --bad R SCENARIO  first "
                "commit that\n"
-               "                                      changes a verdict\n");
+               "                                      changes a verdict\n"
+               "  repro REPRO [SETUP] --kernel SPEC  does a bug report's "
+               "program reproduce?\n"
+               "  replay BUNDLE                       rerun a repro bundle's "
+               "runs\n"
+               "  shell [SCENARIO] --kernel SPEC     the torture VM with a "
+               "shell on this terminal\n");
 }
 
 int main(int argc, char **argv)
@@ -442,6 +450,15 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "bisect")) {
         return bisect_cmd(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "repro")) {
+        return repro_cmd(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "replay")) {
+        return replay_cmd(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "shell")) {
+        return shell_cmd(argc - 1, argv + 1);
     }
     fprintf(stderr, "pit: unknown command '%s'\n", cmd);
     usage(stderr);

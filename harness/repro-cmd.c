@@ -1,0 +1,1649 @@
+/*
+ * repro-cmd.c - `pit repro` and `pit replay`: the options, the runs
+ * (every run a fresh VM through run.c), judging each run
+ * (repro-verdict.c), the per-(kernel, model) table (repro-stats.c),
+ * report.txt and the bundle (bundle.c).
+ *
+ * Exit status: 0 the runs were made and reported (whatever they showed);
+ * 1 some run could not tell (boot failure, hang, setup error); 2 bad
+ * input (reproducer, setup, option, bundle); 3 a missing dependency;
+ * 130 interrupted.
+ */
+#include "repro-cmd.h"
+#include "accel.h"
+#include "bundle.h"
+#include "image.h"
+#include "kernel.h"
+#include "repro-setup.h"
+#include "repro-stats.h"
+#include "repro-verdict.h"
+#include "repro.h"
+#include "result.h"
+#include "run.h"
+#include "scenario.h"
+#include "util.h"
+#include "vm.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_SOME_ERROR 1
+#define EXIT_INPUT 2
+#define EXIT_DEPENDENCY 3
+#define EXIT_INTERRUPTED 130
+
+/* Index of a model in the tables; nvme first: the world as it is. */
+#define NMODELS 2
+static const ScnModel model_order[NMODELS] = { SCN_MODEL_QEMU_NVME,
+                                               SCN_MODEL_NVME_PI };
+
+typedef struct ReproRun {
+    unsigned kernel; /* index into Campaign.kernels */
+    unsigned model;  /* index into model_order */
+    unsigned index;  /* 1-based */
+    guint64 seed;
+    ReproState state;
+    char **signs;
+    char *error;
+    double first_sign_s;
+    char *first_sign_line;
+    bool program_ran;
+    int program_rc;
+    guint64 mutations, pi_errors;
+    char *mutation_log;
+    char **evidence; /* classified kernel-log lines, a few */
+    char *dir;       /* absolute */
+    double seconds;
+} ReproRun;
+
+typedef struct Campaign {
+    char *out; /* absolute */
+    RunConfig cfg;
+    char *accel_why;
+    GPtrArray *kernels;     /* Kernel* */
+    GPtrArray *kernel_sha;  /* char*: sha256 of each vmlinuz */
+    GPtrArray *images;      /* char*: per kernel, image + reproducer */
+    Scenario *scn[NMODELS]; /* NULL: model not run */
+    char *setup_ini;        /* the scenario text both are parsed from */
+    char *setup_given;      /* SETUP as given */
+    bool setup_is_scenario;
+    char *program_step;
+    unsigned step; /* the program's step number */
+    char *match;   /* --match, or NULL */
+    GRegex *re;
+    unsigned runs, until, timeout;
+    char **args;
+    GPtrArray *log; /* ReproRun* */
+} Campaign;
+
+static void repro_run_free(gpointer p)
+{
+    ReproRun *r = p;
+
+    g_strfreev(r->signs);
+    g_free(r->error);
+    g_free(r->first_sign_line);
+    g_free(r->mutation_log);
+    g_strfreev(r->evidence);
+    g_free(r->dir);
+    g_free(r);
+}
+
+static void campaign_clear(Campaign *c)
+{
+    g_free(c->out);
+    g_free(c->accel_why);
+    if (c->kernels) {
+        g_ptr_array_unref(c->kernels);
+        g_ptr_array_unref(c->kernel_sha);
+        g_ptr_array_unref(c->images);
+    }
+    for (unsigned m = 0; m < NMODELS; m++) {
+        scenario_free(c->scn[m]);
+    }
+    g_free(c->setup_ini);
+    g_free(c->setup_given);
+    g_free(c->program_step);
+    g_free(c->match);
+    if (c->re) {
+        g_regex_unref(c->re);
+    }
+    g_strfreev(c->args);
+    if (c->log) {
+        g_ptr_array_unref(c->log);
+    }
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+    g_autoptr(GMappedFile) f = g_mapped_file_new(p, FALSE, NULL);
+
+    return f ? g_strndup(g_mapped_file_get_contents(f),
+                         g_mapped_file_get_length(f))
+             : NULL;
+}
+
+static char *default_out(const char *what)
+{
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+
+    return g_strdup_printf("%s/build/pit/%s-%s", pit_srcdir(), what, stamp);
+}
+
+/* ---- the setup ---------------------------------------------------------- */
+
+static char *scenario_file(const char *name)
+{
+    if (g_str_has_suffix(name, ".ini") || strchr(name, '/')) {
+        return g_strdup(name);
+    }
+    return g_strdup_printf("%s/scenarios/%s.ini", pit_srcdir(), name);
+}
+
+/*
+ * SETUP: a scenario file or library name when one exists by that name,
+ * else short words.  Fills c->setup_ini and c->setup_is_scenario.
+ */
+static bool load_setup(Campaign *c, GError **error)
+{
+    g_autofree char *path = scenario_file(c->setup_given);
+
+    if (g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        c->setup_is_scenario = true;
+        return g_file_get_contents(path, &c->setup_ini, NULL, error);
+    }
+    if (strchr(c->setup_given, '/') ||
+        g_str_has_suffix(c->setup_given, ".ini")) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "setup scenario %s does not exist", c->setup_given);
+        return false;
+    }
+    c->setup_ini =
+        repro_setup_ini(c->setup_given, c->timeout ? c->timeout : 300, error);
+    return c->setup_ini != NULL;
+}
+
+/* Parse the setup once per model and make the program its workload. */
+static bool make_scenarios(Campaign *c, const bool want[NMODELS],
+                           GError **error)
+{
+    for (unsigned m = 0; m < NMODELS; m++) {
+        if (!want[m]) {
+            continue;
+        }
+        g_autofree char *name =
+            c->setup_is_scenario ? g_strdup(c->setup_given) : g_strdup("setup");
+        c->scn[m] =
+            scenario_parse(name, c->setup_ini, strlen(c->setup_ini), error);
+        if (!c->scn[m]) {
+            return false;
+        }
+        if (c->setup_is_scenario && c->timeout) {
+            c->scn[m]->timeout_s = c->timeout;
+        }
+        c->step = repro_setup_adapt(c->scn[m], c->program_step, model_order[m]);
+    }
+    return true;
+}
+
+/* ---- one run -------------------------------------------------------- */
+
+static JsonNode *load_json(const char *dir, const char *name)
+{
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+    g_autoptr(JsonParser) jp = json_parser_new();
+
+    if (!json_parser_load_from_file(jp, p, NULL) || !json_parser_get_root(jp)) {
+        return NULL;
+    }
+    return json_node_copy(json_parser_get_root(jp));
+}
+
+static guint64 counter_sum(JsonObject *counters, const char *const *names)
+{
+    guint64 n = 0;
+    g_autoptr(GList) devs = counters ? json_object_get_members(counters) : NULL;
+
+    for (GList *d = devs; d; d = d->next) {
+        JsonNode *cn = json_object_get_member(counters, d->data);
+        if (!JSON_NODE_HOLDS_OBJECT(cn)) {
+            continue;
+        }
+        JsonObject *o = json_node_get_object(cn);
+        for (unsigned i = 0; names[i]; i++) {
+            if (json_object_has_member(o, names[i])) {
+                n += json_object_get_int_member(o, names[i]);
+            }
+        }
+    }
+    return n;
+}
+
+/* "NVMEPI_RUN_ID='x'" of the run's job file. */
+static char *job_run_id(const char *dir)
+{
+    g_autofree char *job = read_text(dir, "job");
+    const char *k = job ? strstr(job, "NVMEPI_RUN_ID='") : NULL;
+
+    if (!k) {
+        return g_strdup("");
+    }
+    k += strlen("NVMEPI_RUN_ID='");
+    return g_strndup(k, strcspn(k, "'"));
+}
+
+static void write_judgement(const ReproRun *rr, const Campaign *c)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) g = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *text = NULL, *p = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, repro_state_name(rr->state));
+    json_builder_set_member_name(b, "signs");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; rr->signs && rr->signs[i]; i++) {
+        json_builder_add_string_value(b, rr->signs[i]);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "error");
+    json_builder_add_string_value(b, rr->error);
+    json_builder_set_member_name(b, "program_step");
+    json_builder_add_int_value(b, c->step);
+    json_builder_set_member_name(b, "program_rc");
+    if (rr->program_ran) {
+        json_builder_add_int_value(b, rr->program_rc);
+    } else {
+        json_builder_add_null_value(b);
+    }
+    json_builder_set_member_name(b, "first_sign_s");
+    if (isnan(rr->first_sign_s)) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_add_double_value(b, rr->first_sign_s);
+    }
+    json_builder_set_member_name(b, "first_sign_line");
+    json_builder_add_string_value(b, rr->first_sign_line);
+    json_builder_set_member_name(b, "mutations");
+    json_builder_add_int_value(b, (gint64)rr->mutations);
+    json_builder_set_member_name(b, "device_pi_errors");
+    json_builder_add_int_value(b, (gint64)rr->pi_errors);
+    json_builder_set_member_name(b, "seed");
+    json_builder_add_int_value(b, (gint64)rr->seed);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    json_generator_set_pretty(g, TRUE);
+    text = json_generator_to_data(g, NULL);
+    p = g_build_filename(rr->dir, "judgement.json", NULL);
+    pit_write_file(p, text, -1, NULL);
+}
+
+/* What one finished run shows, from the files run.c left in its dir. */
+static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
+{
+    g_autofree char *console = read_text(rec->dir, "console.log");
+    g_autofree char *dmesg = read_text(rec->dir, "dmesg");
+    g_autofree char *run_id = job_run_id(rec->dir);
+    g_autofree char *ptitle = NULL, *pframe = NULL, *match = NULL;
+    g_autoptr(JsonNode) guest = load_json(rec->dir, "guest.json");
+    g_autoptr(JsonNode) verdict = load_json(rec->dir, "verdict.json");
+    g_autoptr(GuestResult) res = NULL;
+    g_autoptr(GPtrArray) classified = g_ptr_array_new_with_free_func(g_free);
+    static const char *const mut_names[] = { "stat-mutation-events", NULL };
+    static const char *const pi_names[] = { "stat-guard-errors",
+                                            "stat-apptag-errors",
+                                            "stat-reftag-errors", NULL };
+    RunFacts f = { 0 };
+    ReproObs o = { 0 };
+    ReproJudgement j = { 0 };
+
+    rr->dir = g_strdup(rec->dir);
+    rr->seconds = rec->seconds;
+    if (!console) {
+        console = g_strdup("");
+    }
+    f.booted = strstr(console, "Run /init") || strstr(console, "nvme-pi:");
+    if (panic_parse(console, &ptitle, &pframe)) {
+        f.panic_title = ptitle;
+        f.panic_frame = pframe;
+    }
+    if (guest && JSON_NODE_HOLDS_OBJECT(guest)) {
+        JsonObject *g = json_node_get_object(guest);
+        res = g_new0(GuestResult, 1);
+        res->root = json_node_copy(guest);
+        result_fill_facts(res, &f);
+        JsonNode *sn = json_object_get_member(g, "steps");
+        JsonArray *steps =
+            sn && JSON_NODE_HOLDS_ARRAY(sn) ? json_node_get_array(sn) : NULL;
+        for (guint i = 0; steps && i < json_array_get_length(steps); i++) {
+            JsonObject *s = json_array_get_object_element(steps, i);
+            if (s && json_object_get_int_member(s, "n") == c->step) {
+                o.program_ran = true;
+                o.program_rc = (int)json_object_get_int_member(s, "rc");
+            }
+        }
+        JsonNode *dn = json_object_get_member(g, "dmesg");
+        JsonObject *dm =
+            dn && JSON_NODE_HOLDS_OBJECT(dn) ? json_node_get_object(dn) : NULL;
+        JsonNode *ln = dm ? json_object_get_member(dm, "lines") : NULL;
+        JsonArray *lines =
+            ln && JSON_NODE_HOLDS_ARRAY(ln) ? json_node_get_array(ln) : NULL;
+        for (guint i = 0; lines && i < json_array_get_length(lines); i++) {
+            const char *l = json_array_get_string_element(lines, i);
+            if (l) {
+                g_ptr_array_add(classified, g_strdup(l));
+            }
+        }
+    }
+    g_ptr_array_add(classified, NULL);
+    if (verdict && JSON_NODE_HOLDS_OBJECT(verdict)) {
+        JsonNode *cn = json_object_get_member(json_node_get_object(verdict),
+                                              "device_counters");
+        JsonObject *counters =
+            cn && JSON_NODE_HOLDS_OBJECT(cn) ? json_node_get_object(cn) : NULL;
+        rr->mutations = counter_sum(counters, mut_names);
+        rr->pi_errors = counter_sum(counters, pi_names);
+        f.dev_mutations = rr->mutations;
+        f.dev_pi_errors = rr->pi_errors;
+    }
+    rr->mutation_log = read_text(rec->dir, "mutations.jsonl");
+    if (c->re) {
+        match = repro_match_first(console, dmesg, c->re);
+    }
+    o.match_line = match;
+    o.warns_after_start = repro_warns_after(console, run_id, c->step);
+    repro_judge(&f, &o, &j);
+    rr->state = j.state;
+    g_ptr_array_add(j.signs, NULL);
+    rr->signs = (char **)g_ptr_array_free(j.signs, FALSE);
+    j.signs = NULL;
+    if (j.state == REPRO_ERROR) {
+        /* run.c's reasons say best why a run gave no answer */
+        g_autofree char *why = g_strjoinv("; ", rec->reasons);
+        rr->error = f.have_result ? g_steal_pointer(&j.error)
+                                  : g_strdup(*why ? why : j.error);
+    }
+    rr->program_ran = o.program_ran;
+    rr->program_rc = o.program_rc;
+    rr->first_sign_s = NAN;
+    if (rr->state == REPRO_REPRODUCED) {
+        rr->first_sign_s =
+            repro_first_sign_time(console, run_id, c->step,
+                                  (const char *const *)classified->pdata, c->re,
+                                  o.program_ran && o.program_rc != 0 &&
+                                      o.program_rc != REPRO_RC_WATCHDOG,
+                                  &rr->first_sign_line);
+    }
+    /* a few lines of evidence for the report */
+    GPtrArray *ev = g_ptr_array_new();
+    for (unsigned i = 0; i + 1 < classified->len && ev->len < 6; i++) {
+        g_ptr_array_add(ev, g_strdup(g_ptr_array_index(classified, i)));
+    }
+    g_ptr_array_add(ev, NULL);
+    rr->evidence = (char **)g_ptr_array_free(ev, FALSE);
+    repro_judgement_clear(&j);
+    write_judgement(rr, c);
+}
+
+static void print_run(const Campaign *c, const ReproRun *rr, unsigned n,
+                      unsigned total)
+{
+    const Kernel *k = g_ptr_array_index(c->kernels, rr->kernel);
+    g_autofree char *signs =
+        rr->signs ? g_strjoinv("; ", rr->signs) : g_strdup("");
+
+    printf("[%u/%u] %-12s %-8s run %-3u %-15s", n, total, k->spec,
+           scn_model_name(model_order[rr->model]), rr->index,
+           repro_state_name(rr->state));
+    if (rr->state == REPRO_REPRODUCED) {
+        printf(" %s", signs);
+        if (!isnan(rr->first_sign_s)) {
+            printf(" (first sign after %.2f s)", rr->first_sign_s);
+        }
+    } else if (rr->state == REPRO_ERROR) {
+        printf(" %s", rr->error ? rr->error : "");
+    }
+    if (rr->mutations) {
+        printf(" [device: %" G_GUINT64_FORMAT " in-flight changes]",
+               rr->mutations);
+    }
+    printf("  (%.0f s)\n", rr->seconds);
+}
+
+static ReproRun *do_run(Campaign *c, unsigned ki, unsigned m, unsigned index,
+                        guint64 seed, unsigned n, unsigned total)
+{
+    const Kernel *k = g_ptr_array_index(c->kernels, ki);
+    ReproRun *rr = g_new0(ReproRun, 1);
+    RunRecord *rec;
+
+    rr->kernel = ki;
+    rr->model = m;
+    rr->index = index;
+    rr->seed = seed;
+    if (isatty(STDOUT_FILENO)) {
+        printf("[%u/%u] %-12s %-8s run %-3u booting...\r", n, total, k->spec,
+               scn_model_name(model_order[m]), index);
+        fflush(stdout);
+    }
+    rec = run_one(&c->cfg, k, g_ptr_array_index(c->images, ki), c->scn[m],
+                  index, seed);
+    judge_run(c, rec, rr);
+    run_record_free(rec);
+    print_run(c, rr, n, total);
+    g_ptr_array_add(c->log, rr);
+    return rr;
+}
+
+/* ---- preparing kernels and images ----------------------------------- */
+
+static char *file_sha256(const char *path)
+{
+    g_autofree char *data = NULL;
+    gsize len;
+
+    if (!g_file_get_contents(path, &data, &len, NULL)) {
+        return g_strdup("");
+    }
+    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guint8 *)data,
+                                       len);
+}
+
+/* Resolve the kernels and build, per kernel, image + reproducer files. */
+static bool prepare_kernels(Campaign *c, char **specs, GBytes *files,
+                            GError **error)
+{
+    const Scenario *any = c->scn[0] ? c->scn[0] : c->scn[1];
+
+    c->kernels = g_ptr_array_new_with_free_func((GDestroyNotify)kernel_free);
+    c->kernel_sha = g_ptr_array_new_with_free_func(g_free);
+    c->images = g_ptr_array_new_with_free_func(g_free);
+    for (unsigned i = 0; specs[i]; i++) {
+        Kernel *k = kernel_resolve(specs[i], error);
+        if (!k) {
+            return false;
+        }
+        g_ptr_array_add(c->kernels, k);
+        g_ptr_array_add(c->kernel_sha, file_sha256(k->vmlinuz));
+        printf("kernel  %-12s %s (sha256 %.16s...)\n", k->spec, k->version,
+               (char *)g_ptr_array_index(c->kernel_sha, i));
+        g_autofree char *base = image_for_kernel(k, any->image, error);
+        if (!base) {
+            return false;
+        }
+        char *img = g_strdup_printf("%s/%s/initrd-repro.img", c->out, k->label);
+        g_autofree char *dir = g_path_get_dirname(img);
+        g_mkdir_with_parents(dir, 0755);
+        g_ptr_array_add(c->images, img);
+        if (!image_write_initrd(base, files, img, error)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the table and the report ----------------------------------------- */
+
+typedef struct Row {
+    ReproGroup g;
+    const ReproRun *first_repro; /* for the evidence */
+    const char *first_event;     /* the first mutation-log line */
+} Row;
+
+static void rows_fill(const Campaign *c, GPtrArray *runs, Row *rows,
+                      unsigned nk)
+{
+    for (unsigned i = 0; i < nk * NMODELS; i++) {
+        repro_group_init(&rows[i].g);
+        rows[i].first_repro = NULL;
+        rows[i].first_event = NULL;
+    }
+    (void)c;
+    for (unsigned i = 0; i < runs->len; i++) {
+        const ReproRun *r = g_ptr_array_index(runs, i);
+        Row *row = &rows[r->kernel * NMODELS + r->model];
+        repro_group_add(&row->g, r->state, r->first_sign_s);
+        repro_group_add_device(&row->g, r->mutations, r->pi_errors,
+                               r->mutation_log ? r->mutation_log : "");
+        if (r->state == REPRO_REPRODUCED && !row->first_repro) {
+            row->first_repro = r;
+        }
+        if (!row->first_event && r->mutation_log && *r->mutation_log) {
+            row->first_event = r->mutation_log;
+        }
+    }
+}
+
+static void rows_clear(Row *rows, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        repro_group_clear(&rows[i].g);
+    }
+}
+
+static char *cell_text(const ReproGroup *g)
+{
+    g_autofree char *rate = repro_rate_text(g->reproduced, g->answered);
+    double med = repro_median((const double *)g->first_sign_s->data,
+                              g->first_sign_s->len);
+    g_autofree char *t =
+        isnan(med) ? g_strdup("-") : g_strdup_printf("%.2f s", med);
+
+    g_autofree char *err = g->errors
+                               ? g_strdup_printf("  (+%u error%s)", g->errors,
+                                                 g->errors > 1 ? "s" : "")
+                               : g_strdup("");
+
+    if (!g->runs) {
+        return g_strdup("not run");
+    }
+    return g_strdup_printf("%s  %s%s", rate, t, err);
+}
+
+static char *device_text(const ReproGroup *g)
+{
+    g_autofree char *lbas = repro_lba_ranges(g->lbas, 6);
+
+    if (!g->runs) {
+        return g_strdup("");
+    }
+    return g_strdup_printf("%" G_GUINT64_FORMAT
+                           " in-flight changes in %u of %u runs, "
+                           "%" G_GUINT64_FORMAT " PI errors at the device%s%s",
+                           g->mutations, g->runs_with_mutations, g->runs,
+                           g->pi_errors, *lbas ? "; LBAs " : "", lbas);
+}
+
+/* A mutation-log line made short: lba, offset, bytes, guards, outcome. */
+static char *event_text(const char *line)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_autofree char *first = g_strndup(line, strcspn(line, "\n"));
+    JsonObject *o;
+
+    if (!json_parser_load_from_data(p, first, -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+        return g_strdup(first);
+    }
+    o = json_node_get_object(json_parser_get_root(p));
+#define S(k)                                                                   \
+    (json_object_has_member(o, k) ? json_object_get_string_member(o, k) : "?")
+#define I(k)                                                                   \
+    (json_object_has_member(o, k) ? json_object_get_int_member(o, k) : -1)
+    return g_strdup_printf(
+        "write slba %" G_GINT64_FORMAT " nlb %" G_GINT64_FORMAT
+        ": buffer changed in flight at lba %" G_GINT64_FORMAT
+        " offset %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+        " bytes, %.8s... -> %.8s...%s%s%s%s; outcome %s",
+        I("slba"), I("nlb"), I("lba"), I("offset"), I("bytes_changed"),
+        S("old"), S("new"),
+        json_object_has_member(o, "guard_host") ? "; guard host " : "",
+        json_object_has_member(o, "guard_host") ? S("guard_host") : "",
+        json_object_has_member(o, "guard_host") ? ", device computed " : "",
+        json_object_has_member(o, "guard_host") ? S("guard_last") : "",
+        S("outcome"));
+#undef S
+#undef I
+}
+
+static void table(GString *s, const Campaign *c, Row *rows)
+{
+    unsigned nk = c->kernels->len;
+
+    g_string_append_printf(s, "  %-14s", "kernel");
+    for (unsigned m = 0; m < NMODELS; m++) {
+        if (c->scn[m]) {
+            g_string_append_printf(s, "%-42s",
+                                   m == 0 ? "QEMU nvme (as it is)"
+                                          : "nvme-pi (DMA hooks)");
+        }
+    }
+    g_string_append(s, "\n");
+    for (unsigned k = 0; k < nk; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        g_string_append_printf(s, "  %-14s", ker->spec);
+        for (unsigned m = 0; m < NMODELS; m++) {
+            if (c->scn[m]) {
+                g_autofree char *t = cell_text(&rows[k * NMODELS + m].g);
+                g_string_append_printf(s, "%-42s", t);
+            }
+        }
+        g_string_append(s, "\n");
+    }
+    g_string_append(s,
+                    "  (reproduced k/n, rate, 95% Wilson interval, median "
+                    "time from the program's start\n   to the first sign)\n");
+}
+
+static char *report_text(const Campaign *c, const Reproducer *r,
+                         const char *bundle, Row *rows)
+{
+    GString *s = g_string_new(NULL);
+    unsigned nk = c->kernels->len;
+
+    g_autofree char *until =
+        c->until ? g_strdup_printf(" (stopping at %u reproductions)", c->until)
+                 : g_strdup("");
+
+    g_string_append_printf(s,
+                           "pit repro: %s on setup '%s', %u run%s per "
+                           "kernel and device model%s\n\n",
+                           r->name, c->setup_given, c->runs,
+                           c->runs > 1 ? "s" : "", until);
+    g_string_append_printf(s, "reproducer  %s (%s, sha256 %.16s...)\n", r->name,
+                           repro_kind_name(r->kind), r->sha256);
+    g_string_append_printf(s, "runs as     %s", r->run);
+    for (unsigned i = 0; c->args && c->args[i]; i++) {
+        g_string_append_printf(s, " %s", c->args[i]);
+    }
+    g_string_append_printf(s, "\nsetup       %s%s\n", c->setup_given,
+                           c->setup_is_scenario ? " (scenario)" : "");
+    for (unsigned k = 0; k < nk; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        g_string_append_printf(
+            s, "kernel      %s = %s (vmlinuz sha256 %.16s...)\n", ker->spec,
+            ker->version, (char *)g_ptr_array_index(c->kernel_sha, k));
+    }
+    if (c->match) {
+        g_string_append_printf(s, "--match     %s\n", c->match);
+    }
+    g_string_append(
+        s, "\nA run reproduces when the program exits non-zero, "
+           "the kernel log or the\nchecks show what pit's "
+           "classification knows (PI/guard errors, csum\n"
+           "failures, I/O errors, md mismatches, an unclean fs "
+           "check, oops/BUG/panic,\na WARNING after the program "
+           "started), or --match hits.  Every run is a\nfresh VM.\n\n");
+    table(s, c, rows);
+    g_string_append(s, "\nreliability (syzkaller's rule: reliable when it "
+                       "reproduces in >= 2 of 5 runs):\n");
+    for (unsigned k = 0; k < nk; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        for (unsigned m = 0; m < NMODELS; m++) {
+            const ReproGroup *g = &rows[k * NMODELS + m].g;
+            if (!c->scn[m] || !g->runs) {
+                continue;
+            }
+            g_string_append_printf(s, "  %-14s %-8s %s\n", ker->spec,
+                                   scn_model_name(model_order[m]),
+                                   repro_reliability_name(repro_reliability(
+                                       g->reproduced, g->answered)));
+        }
+    }
+    if (c->scn[1]) {
+        g_string_append(s, "\nwhat nvme-pi recorded (the buffer read again "
+                           "by the device's DMA-timing hooks):\n");
+        for (unsigned k = 0; k < nk; k++) {
+            const Kernel *ker = g_ptr_array_index(c->kernels, k);
+            Row *row = &rows[k * NMODELS + 1];
+            g_autofree char *d = device_text(&row->g);
+            g_string_append_printf(s, "  %-14s %s\n", ker->spec, d);
+            if (row->first_event) {
+                g_autofree char *e = event_text(row->first_event);
+                g_string_append_printf(s, "  %-14s first: %s\n", "", e);
+            }
+        }
+    }
+    for (unsigned k = 0; k < nk; k++) {
+        for (unsigned m = 0; m < NMODELS; m++) {
+            const ReproRun *fr = rows[k * NMODELS + m].first_repro;
+            if (!fr) {
+                continue;
+            }
+            const Kernel *ker = g_ptr_array_index(c->kernels, k);
+            g_string_append_printf(s, "\nfirst evidence, %s on %s, run %u:\n",
+                                   ker->spec, scn_model_name(model_order[m]),
+                                   fr->index);
+            for (unsigned i = 0; fr->signs && fr->signs[i]; i++) {
+                g_string_append_printf(s, "  %s\n", fr->signs[i]);
+            }
+            for (unsigned i = 0; fr->evidence && fr->evidence[i]; i++) {
+                g_string_append_printf(s, "  | %s\n", fr->evidence[i]);
+            }
+        }
+    }
+    if (bundle) {
+        g_string_append_printf(s, "\nreplay: pit replay %s\n", bundle);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ---- the manifest ----------------------------------------------------------- */
+
+static char *capture(const char *const *argv)
+{
+    g_autoptr(GError) e = NULL;
+    char *out = pit_run_capture(argv, &e);
+
+    return out ? out : g_strdup("unknown");
+}
+
+static void add_str(JsonBuilder *b, const char *k, const char *v)
+{
+    json_builder_set_member_name(b, k);
+    if (v) {
+        json_builder_add_string_value(b, v);
+    } else {
+        json_builder_add_null_value(b);
+    }
+}
+
+static void add_int(JsonBuilder *b, const char *k, gint64 v)
+{
+    json_builder_set_member_name(b, k);
+    json_builder_add_int_value(b, v);
+}
+
+static void add_num(JsonBuilder *b, const char *k, double v)
+{
+    json_builder_set_member_name(b, k);
+    if (isnan(v)) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_add_double_value(b, v);
+    }
+}
+
+/* The -device arguments of a run's qemu.cmdline. */
+static void add_devices(JsonBuilder *b, const char *dir)
+{
+    g_autofree char *cl = read_text(dir, "qemu.cmdline");
+    g_auto(GStrv) argv = NULL;
+
+    json_builder_begin_array(b);
+    if (cl && g_shell_parse_argv(cl, NULL, &argv, NULL)) {
+        for (unsigned i = 0; argv[i] && argv[i + 1]; i++) {
+            if (!strcmp(argv[i], "-device")) {
+                json_builder_add_string_value(b, argv[i + 1]);
+            }
+        }
+    }
+    json_builder_end_array(b);
+}
+
+static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
+                          const char *qemu)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format_iso8601(now);
+    const char *src = pit_srcdir();
+    const char *git_head[] = { "git", "-C", src, "rev-parse", "HEAD", NULL };
+    const char *git_dirty[] = { "git",         "-C", src,          "status",
+                                "--porcelain", "--", "hw/nvme-pi", NULL };
+    const char *qv[] = { qemu, "--version", NULL };
+    g_autofree char *head = capture(git_head), *dirty = capture(git_dirty);
+    g_autofree char *qver = capture(qv);
+
+    json_builder_begin_object(b);
+    add_str(b, "format", BUNDLE_FORMAT);
+    add_int(b, "version", BUNDLE_VERSION);
+    add_str(b, "created", stamp);
+    json_builder_set_member_name(b, "reproducer");
+    json_builder_begin_object(b);
+    add_str(b, "name", r->name);
+    add_str(b, "kind", repro_kind_name(r->kind));
+    g_autofree char *in = g_path_get_basename(r->input);
+    add_str(b, "input", in);
+    add_str(b, "sha256", r->sha256);
+    add_str(b, "run", r->run);
+    json_builder_set_member_name(b, "args");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; c->args && c->args[i]; i++) {
+        json_builder_add_string_value(b, c->args[i]);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "files");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < r->files->len; i++) {
+        const ReproFile *f = g_ptr_array_index(r->files, i);
+        g_autofree char *sha = file_sha256(f->host);
+        json_builder_begin_object(b);
+        add_str(b, "guest", f->guest);
+        json_builder_set_member_name(b, "exec");
+        json_builder_add_boolean_value(b, f->exec);
+        add_str(b, "sha256", sha);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "libraries");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < r->libs->len; i++) {
+        json_builder_add_string_value(b, g_ptr_array_index(r->libs, i));
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "setup");
+    json_builder_begin_object(b);
+    add_str(b, "given", c->setup_given);
+    add_str(b, "kind", c->setup_is_scenario ? "scenario" : "words");
+    add_str(b, "file", "setup.ini");
+    add_str(b, "program_step", c->program_step);
+    add_int(b, "step", c->step);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "options");
+    json_builder_begin_object(b);
+    add_int(b, "runs", c->runs);
+    add_int(b, "until", c->until);
+    add_str(b, "match", c->match);
+    add_int(b, "timeout", c->timeout);
+    add_str(b, "accel", c->cfg.accel);
+    json_builder_set_member_name(b, "models");
+    json_builder_begin_array(b);
+    for (unsigned m = 0; m < NMODELS; m++) {
+        if (c->scn[m]) {
+            json_builder_add_string_value(b, scn_model_name(model_order[m]));
+        }
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "kernels");
+    json_builder_begin_array(b);
+    for (unsigned k = 0; k < c->kernels->len; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        KernelSpec ks;
+        json_builder_begin_object(b);
+        add_str(b, "spec", ker->spec);
+        add_str(b, "label", ker->label);
+        add_str(b, "version", ker->version);
+        add_str(b, "vmlinuz_sha256", g_ptr_array_index(c->kernel_sha, k));
+        if (kernel_spec_parse(ker->spec, &ks, NULL)) {
+            if (ks.kind == KERNEL_BUILD) {
+                add_str(b, "tree", ks.tree);
+                add_str(b, "rev", ks.rev);
+                add_str(b, "series", ks.series);
+            }
+            kernel_spec_clear(&ks);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+
+    json_builder_set_member_name(b, "qemu");
+    json_builder_begin_object(b);
+    g_autofree char *q1 = g_strndup(qver, strcspn(qver, "\n"));
+    add_str(b, "version", q1);
+    add_str(b, "nvme_pi_commit", head);
+    json_builder_set_member_name(b, "nvme_pi_dirty");
+    json_builder_add_boolean_value(b, strcmp(dirty, "") != 0 &&
+                                          strcmp(dirty, "unknown") != 0);
+    json_builder_set_member_name(b, "devices");
+    json_builder_begin_object(b);
+    for (unsigned m = 0; m < NMODELS; m++) {
+        for (unsigned i = 0; i < c->log->len; i++) {
+            const ReproRun *rr = g_ptr_array_index(c->log, i);
+            if (rr->model == m) {
+                json_builder_set_member_name(b, scn_model_name(model_order[m]));
+                add_devices(b, rr->dir);
+                break;
+            }
+        }
+    }
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "runs");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < c->log->len; i++) {
+        const ReproRun *rr = g_ptr_array_index(c->log, i);
+        const Kernel *ker = g_ptr_array_index(c->kernels, rr->kernel);
+        g_autofree char *rel =
+            g_strdup_printf("runs/%s/%s/%u", ker->label,
+                            scn_model_name(model_order[rr->model]), rr->index);
+        json_builder_begin_object(b);
+        add_str(b, "kernel", ker->spec);
+        add_str(b, "model", scn_model_name(model_order[rr->model]));
+        add_int(b, "index", rr->index);
+        add_int(b, "seed", (gint64)rr->seed);
+        add_str(b, "state", repro_state_name(rr->state));
+        json_builder_set_member_name(b, "signs");
+        json_builder_begin_array(b);
+        for (unsigned s = 0; rr->signs && rr->signs[s]; s++) {
+            json_builder_add_string_value(b, rr->signs[s]);
+        }
+        json_builder_end_array(b);
+        add_str(b, "error", rr->error);
+        add_num(b, "first_sign_s", rr->first_sign_s);
+        add_int(b, "mutations", (gint64)rr->mutations);
+        add_str(b, "dir", rel);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_array(b);
+    for (unsigned k = 0; k < c->kernels->len; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        for (unsigned m = 0; m < NMODELS; m++) {
+            const ReproGroup *g = &rows[k * NMODELS + m].g;
+            if (!c->scn[m] || !g->runs) {
+                continue;
+            }
+            ReproInterval ci = repro_wilson(g->reproduced, g->answered);
+            g_autofree char *lbas = repro_lba_ranges(g->lbas, 32);
+            json_builder_begin_object(b);
+            add_str(b, "kernel", ker->spec);
+            add_str(b, "model", scn_model_name(model_order[m]));
+            add_int(b, "runs", g->runs);
+            add_int(b, "answered", g->answered);
+            add_int(b, "reproduced", g->reproduced);
+            add_int(b, "errors", g->errors);
+            add_num(b, "ci_low", ci.lo);
+            add_num(b, "ci_high", ci.hi);
+            add_num(b, "median_first_sign_s",
+                    repro_median((const double *)g->first_sign_s->data,
+                                 g->first_sign_s->len));
+            add_str(b, "reliability",
+                    repro_reliability_name(
+                        repro_reliability(g->reproduced, g->answered)));
+            add_int(b, "mutations", (gint64)g->mutations);
+            add_str(b, "lbas", lbas);
+            json_builder_end_object(b);
+        }
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+/* Stage every file of the bundle and pack it. */
+static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
+                         const char *report, const char *tarball,
+                         GError **error)
+{
+    g_autofree char *stage = g_build_filename(c->out, BUNDLE_TOP, NULL);
+    g_autoptr(JsonNode) m = manifest(c, r, rows, c->cfg.qemu);
+    static const char *const run_files[] = {
+        "console.log",    "dmesg",
+        "guest.json",     "verdict.json",
+        "judgement.json", "mutations.jsonl",
+        "qemu.cmdline",   "job",
+        "qemu.log",       NULL
+    };
+    g_autofree char *in = g_path_get_basename(r->input);
+    g_autofree char *in_rel = g_build_filename("input", in, NULL);
+
+    if (!bundle_add_text(stage, "setup.ini", c->setup_ini, error) ||
+        !bundle_add_text(stage, "report.txt", report, error) ||
+        !bundle_add_file(stage, r->input, in_rel, error)) {
+        return false;
+    }
+    for (unsigned i = 0; i < r->files->len; i++) {
+        const ReproFile *f = g_ptr_array_index(r->files, i);
+        g_autofree char *rel = g_build_filename("guest", f->guest, NULL);
+        if (!bundle_add_file(stage, f->host, rel, error)) {
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < c->log->len; i++) {
+        const ReproRun *rr = g_ptr_array_index(c->log, i);
+        const Kernel *ker = g_ptr_array_index(c->kernels, rr->kernel);
+        for (unsigned f = 0; run_files[f]; f++) {
+            g_autofree char *host =
+                g_build_filename(rr->dir, run_files[f], NULL);
+            g_autofree char *rel =
+                g_strdup_printf("runs/%s/%s/%u/%s", ker->label,
+                                scn_model_name(model_order[rr->model]),
+                                rr->index, run_files[f]);
+            if (g_file_test(host, G_FILE_TEST_IS_REGULAR) &&
+                !bundle_add_file(stage, host, rel, error)) {
+                return false;
+            }
+        }
+    }
+    if (!bundle_pack(stage, m, tarball, error)) {
+        return false;
+    }
+    /* the manifest stays beside the tarball; the staged copy goes */
+    g_autofree char *mp = g_build_filename(stage, "manifest.json", NULL);
+    g_autofree char *keep = g_build_filename(c->out, "manifest.json", NULL);
+    if (rename(mp, keep) < 0) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "cannot move %s: %s",
+                    mp, g_strerror(errno));
+        return false;
+    }
+    const char *rm[] = { "rm", "-rf", stage, NULL };
+    return g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                        NULL, NULL, NULL, NULL, error);
+}
+
+/* ---- shared by repro and replay ------------------------------------- */
+
+typedef struct Common {
+    char *accel_mode, *qemu, *out, *model;
+} Common;
+
+static bool models_wanted(const char *model, bool want[NMODELS])
+{
+    want[0] = want[1] = true;
+    if (!model || !strcmp(model, "both")) {
+        return true;
+    }
+    if (!strcmp(model, "nvme")) {
+        want[1] = false;
+    } else if (!strcmp(model, "nvme-pi")) {
+        want[0] = false;
+    } else {
+        fprintf(stderr, "pit: --model must be nvme, nvme-pi or both\n");
+        return false;
+    }
+    return true;
+}
+
+/* The output dir and the run log; QEMU is looked for by finish_kernels. */
+static int start_campaign(Campaign *c, const Common *o, const char *what)
+{
+    if (o->accel_mode && strcmp(o->accel_mode, "auto") &&
+        strcmp(o->accel_mode, "kvm") && strcmp(o->accel_mode, "tcg")) {
+        fprintf(stderr, "pit: --accel must be auto, kvm or tcg\n");
+        return EXIT_INPUT;
+    }
+    g_autofree char *out = o->out ? g_strdup(o->out) : default_out(what);
+    c->out = g_canonicalize_filename(out, NULL);
+    c->cfg.out = c->out;
+    c->cfg.qemu = o->qemu ? o->qemu : pit_qemu_binary();
+    c->log = g_ptr_array_new_with_free_func(repro_run_free);
+    return 0;
+}
+
+static int finish_kernels(Campaign *c, const Common *o, char **specs,
+                          GBytes *files)
+{
+    g_autoptr(GError) e = NULL;
+
+    if (!g_file_test(c->cfg.qemu, G_FILE_TEST_IS_EXECUTABLE)) {
+        fprintf(stderr,
+                "pit: QEMU not found at %s: build it with 'make qemu' or "
+                "pass --qemu PATH\n",
+                c->cfg.qemu);
+        return EXIT_DEPENDENCY;
+    }
+    vm_install_signal_handlers();
+    if (!prepare_kernels(c, specs, files, &e)) {
+        fprintf(stderr, "pit: %s\n", e->message);
+        return e->domain == PIT_ERROR && (e->code == PIT_ERROR_DEPENDENCY ||
+                                          e->code == PIT_ERROR_NOT_IMPLEMENTED)
+                   ? EXIT_DEPENDENCY
+                   : EXIT_INPUT;
+    }
+    c->cfg.accel = accel_choose(
+        o->accel_mode ? o->accel_mode : "auto", c->cfg.qemu,
+        ((Kernel *)g_ptr_array_index(c->kernels, 0))->vmlinuz, &c->accel_why);
+    printf("accel   %s\nout     %s\n\n", c->accel_why, c->out);
+    return 0;
+}
+
+static unsigned count_errors(const Campaign *c)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < c->log->len; i++) {
+        n += ((ReproRun *)g_ptr_array_index(c->log, i))->state == REPRO_ERROR;
+    }
+    return n;
+}
+
+/* Split argv at "--": GOption must not see the program's arguments. */
+static char **split_args(int *argc, char **argv)
+{
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            char **rest = g_strdupv(argv + i + 1);
+            argv[i] = NULL;
+            *argc = i;
+            return rest;
+        }
+    }
+    return g_new0(char *, 1);
+}
+
+/* ---- pit repro -------------------------------------------------------- */
+
+int repro_cmd(int argc, char **argv)
+{
+    g_auto(GStrv) kernels = NULL, add = NULL;
+    g_autofree char *seed_s = NULL, *match = NULL;
+    Common o = { 0 };
+    int runs = 5, until = 0, timeout = 0;
+    GOptionEntry entries[] = {
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &kernels,
+          "kernel to boot (repeatable): debian:VER, file:PATH[,modules=DIR]",
+          "SPEC" },
+        { "runs", 'n', 0, G_OPTION_ARG_INT, &runs,
+          "runs per (kernel, device model) (default 5)", "N" },
+        { "until", 0, 0, G_OPTION_ARG_INT, &until,
+          "stop a (kernel, model) after K reproductions", "K" },
+        { "model", 0, 0, G_OPTION_ARG_STRING, &o.model,
+          "both (default), nvme (QEMU's) or nvme-pi", "MODEL" },
+        { "match", 0, 0, G_OPTION_ARG_STRING, &match,
+          "a console or dmesg line matching REGEX is a sign too", "REGEX" },
+        { "add", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &add,
+          "put FILE beside the reproducer in the guest (repeatable)", "FILE" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
+          "run i uses seed S+i-1 (default: random)", "S" },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+          "guest job timeout in seconds (default 300, or the scenario's)",
+          "S" },
+        { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel_mode,
+          "auto (default), kvm or tcg", "MODE" },
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu,
+          "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
+        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
+          "results directory (default build/pit/repro-<timestamp>)", "DIR" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("REPRO [SETUP] --kernel SPEC... [-- ARGS]");
+    g_autoptr(GError) e = NULL;
+    g_autoptr(Reproducer) r = NULL;
+    g_autoptr(GBytes) files = NULL;
+    Campaign c = { 0 };
+    bool want[NMODELS];
+    guint64 seed;
+    int rc;
+    g_auto(GStrv) args = split_args(&argc, argv);
+
+    g_option_context_set_summary(
+        ctx,
+        "Does a bug report's program reproduce, how often, on which kernels?\n"
+        "REPRO: a C file (compiled here, static), a program or a shell "
+        "script.\nSETUP: a scenario, or words: pi (default), plain, xfs, "
+        "btrfs, ext4,\nraid1[:N], raid5[:N], skip_copy, size=SIZE, delay=NS "
+        "(docs/repro.md).\nEach run is a fresh VM, on QEMU's nvme and on "
+        "nvme-pi side by side;\nthe report and a replayable bundle are "
+        "written to --out.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+        fprintf(stderr, "pit repro: %s\n", e->message);
+        return EXIT_INPUT;
+    }
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "pit repro: give REPRO and at most one SETUP (see "
+                        "pit repro --help); program arguments go after --\n");
+        return EXIT_INPUT;
+    }
+    if (!kernels || !kernels[0]) {
+        fprintf(stderr, "pit repro: give at least one --kernel SPEC (e.g. "
+                        "--kernel debian:7.2)\n");
+        return EXIT_INPUT;
+    }
+    if (runs < 1 || runs > 1000 || until < 0 || timeout < 0 ||
+        (timeout && timeout < 10)) {
+        fprintf(stderr, "pit repro: --runs must be 1..1000, --until >= 0, "
+                        "--timeout >= 10\n");
+        return EXIT_INPUT;
+    }
+    if (!models_wanted(o.model, want)) {
+        return EXIT_INPUT;
+    }
+    if (seed_s) {
+        char *end;
+        seed = g_ascii_strtoull(seed_s, &end, 0);
+        if (*end || !*seed_s) {
+            fprintf(stderr, "pit repro: --seed '%s' is not a number\n", seed_s);
+            return EXIT_INPUT;
+        }
+    } else {
+        seed = (((guint64)g_random_int() << 32) | g_random_int()) &
+               G_MAXINT64 >> 8;
+    }
+    c.runs = runs;
+    c.until = until;
+    c.timeout = timeout; /* 0: the scenario's, or 300 for words */
+    c.args = g_steal_pointer(&args);
+    c.setup_given = g_strdup(argc == 3 ? argv[2] : "pi");
+    if (match) {
+        c.re = g_regex_new(match, G_REGEX_OPTIMIZE, 0, &e);
+        if (!c.re) {
+            fprintf(stderr, "pit repro: --match: %s\n", e->message);
+            campaign_clear(&c);
+            return EXIT_INPUT;
+        }
+        c.match = g_strdup(match);
+    }
+    rc = start_campaign(&c, &o, "repro");
+    if (rc) {
+        campaign_clear(&c);
+        return rc;
+    }
+    /* the input first: a bad one boots nothing and fetches nothing */
+    g_autofree char *work = g_build_filename(c.out, "program", NULL);
+    r = repro_prepare(argv[1], add, work, &e);
+    if (!r) {
+        fprintf(stderr, "pit repro: %s\n", e->message);
+        campaign_clear(&c);
+        return e->code == PIT_ERROR_FAILED ? EXIT_DEPENDENCY : EXIT_INPUT;
+    }
+    printf("program %s (%s) runs as %s\n", r->name, repro_kind_name(r->kind),
+           r->run);
+    if (!load_setup(&c, &e)) {
+        fprintf(stderr, "pit repro: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    {
+        g_autoptr(Scenario) probe =
+            scenario_parse(c.setup_given, c.setup_ini, strlen(c.setup_ini), &e);
+        if (!probe) {
+            fprintf(stderr, "pit repro: %s\n", e->message);
+            campaign_clear(&c);
+            return EXIT_INPUT;
+        }
+        g_autofree char *dev =
+            repro_setup_dev(probe, c.setup_is_scenario ? NULL : c.setup_given);
+        c.program_step = repro_program_step(
+            r->run, (const char *const *)c.args, dev,
+            c.setup_is_scenario ? NULL : repro_setup_mnt(c.setup_given));
+    }
+    if (!make_scenarios(&c, want, &e)) {
+        fprintf(stderr, "pit repro: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    printf("setup   %s%s; the program is step %u\n", c.setup_given,
+           c.setup_is_scenario ? " (scenario)" : "", c.step);
+    files = repro_cpio(r, &e);
+    if (!files) {
+        fprintf(stderr, "pit repro: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    rc = finish_kernels(&c, &o, kernels, files);
+    if (rc) {
+        campaign_clear(&c);
+        return rc;
+    }
+
+    unsigned nk = c.kernels->len, n = 0;
+    unsigned total = nk * c.runs * (want[0] + want[1]);
+    g_autofree unsigned *hits = g_new0(unsigned, nk *NMODELS);
+    for (unsigned k = 0; k < nk && !vm_interrupted(); k++) {
+        for (unsigned i = 1; i <= c.runs && !vm_interrupted(); i++) {
+            for (unsigned m = 0; m < NMODELS && !vm_interrupted(); m++) {
+                if (!c.scn[m] ||
+                    (c.until && hits[k * NMODELS + m] >= c.until)) {
+                    continue;
+                }
+                ReproRun *rr = do_run(&c, k, m, i, seed + i - 1, ++n, total);
+                hits[k * NMODELS + m] += rr->state == REPRO_REPRODUCED;
+            }
+        }
+    }
+
+    g_autofree Row *rows = g_new0(Row, nk * NMODELS);
+    g_autofree char *tarball = g_strdup_printf("%s/repro-bundle.tar.gz", c.out);
+    rows_fill(&c, c.log, rows, nk);
+    g_autofree char *report = report_text(&c, r, tarball, rows);
+    g_autofree char *rp = g_build_filename(c.out, "report.txt", NULL);
+    printf("\n%s", report);
+    if (!pit_write_file(rp, report, -1, &e) ||
+        !write_bundle(&c, r, rows, report, tarball, &e)) {
+        fprintf(stderr, "pit repro: cannot write the results: %s\n",
+                e->message);
+        rows_clear(rows, nk * NMODELS);
+        campaign_clear(&c);
+        return EXIT_SOME_ERROR;
+    }
+    printf("\nreport  %s\nbundle  %s\n", rp, tarball);
+    rows_clear(rows, nk * NMODELS);
+    unsigned errors = count_errors(&c);
+    campaign_clear(&c);
+    if (vm_interrupted()) {
+        fprintf(stderr, "pit: interrupted; no QEMU left running\n");
+        return EXIT_INTERRUPTED;
+    }
+    return errors ? EXIT_SOME_ERROR : 0;
+}
+
+/* ---- pit replay -------------------------------------------------------- */
+
+static JsonObject *obj_member(JsonObject *o, const char *k)
+{
+    JsonNode *n = json_object_get_member(o, k);
+
+    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+static const char *str_member(JsonObject *o, const char *k)
+{
+    JsonNode *n = o ? json_object_get_member(o, k) : NULL;
+
+    return n && JSON_NODE_HOLDS_VALUE(n) &&
+                   json_node_get_value_type(n) == G_TYPE_STRING
+               ? json_node_get_string(n)
+               : NULL;
+}
+
+/* The reproducer exactly as it ran: the bundle's guest files. */
+static Reproducer *bundled_reproducer(const char *top, JsonObject *m,
+                                      GError **error)
+{
+    JsonObject *ro = obj_member(m, "reproducer");
+    JsonArray *fa = json_object_get_array_member(ro, "files");
+    Reproducer *r = repro_new();
+    const char *kind = str_member(ro, "kind");
+    const char *in = str_member(ro, "input");
+
+    r->name = g_strdup(str_member(ro, "name"));
+    r->run = g_strdup(str_member(ro, "run"));
+    r->sha256 = g_strdup(str_member(ro, "sha256"));
+    r->input = g_build_filename(top, "input", in ? in : "", NULL);
+    r->kind = !g_strcmp0(kind, "c")         ? REPRO_KIND_C
+              : !g_strcmp0(kind, "dynamic") ? REPRO_KIND_DYNAMIC
+              : !g_strcmp0(kind, "script")  ? REPRO_KIND_SCRIPT
+                                            : REPRO_KIND_STATIC;
+    for (guint i = 0; i < json_array_get_length(fa); i++) {
+        JsonObject *f = json_array_get_object_element(fa, i);
+        const char *guest = str_member(f, "guest");
+        if (!guest || strstr(guest, "..") || *guest == '/') {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                        "bundle: file %u of the reproducer has no usable "
+                        "name: the bundle is damaged",
+                        i + 1);
+            repro_free(r);
+            return NULL;
+        }
+        g_autofree char *host = g_build_filename(top, "guest", guest, NULL);
+        if (!g_file_test(host, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                        "bundle: guest/%s is missing: the bundle is damaged",
+                        guest);
+            repro_free(r);
+            return NULL;
+        }
+        repro_add_file(r, host, guest,
+                       json_object_get_boolean_member(f, "exec"));
+    }
+    return r;
+}
+
+/* The old summary row of (kernel, model) from the manifest. */
+static char *old_cell(JsonObject *m, const char *kernel, const char *model)
+{
+    JsonArray *a = json_object_get_array_member(m, "summary");
+
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonObject *s = json_array_get_object_element(a, i);
+        if (!g_strcmp0(str_member(s, "kernel"), kernel) &&
+            !g_strcmp0(str_member(s, "model"), model)) {
+            unsigned k = json_object_get_int_member(s, "reproduced");
+            unsigned n = json_object_get_int_member(s, "answered");
+            unsigned err = json_object_get_int_member(s, "errors");
+            g_autofree char *rate = repro_rate_text(k, n);
+            return err ? g_strdup_printf("%s (+%u errors)", rate, err)
+                       : g_strdup(rate);
+        }
+    }
+    return g_strdup("-");
+}
+
+int replay_cmd(int argc, char **argv)
+{
+    Common o = { 0 };
+    GOptionEntry entries[] = {
+        { "model", 0, 0, G_OPTION_ARG_STRING, &o.model,
+          "replay only these runs: nvme, nvme-pi or both (default)", "MODEL" },
+        { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel_mode,
+          "auto (default), kvm or tcg", "MODE" },
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu,
+          "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
+        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
+          "results directory (default build/pit/replay-<timestamp>)", "DIR" },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("BUNDLE");
+    g_autoptr(GError) e = NULL;
+    g_autoptr(JsonNode) mn = NULL;
+    g_autoptr(Reproducer) r = NULL;
+    g_autoptr(GBytes) files = NULL;
+    g_autofree char *top = NULL, *unpack = NULL;
+    Campaign c = { 0 };
+    bool want[NMODELS];
+    int rc;
+
+    g_option_context_set_summary(
+        ctx, "Run a repro bundle's runs again -- same reproducer, setup, "
+             "kernels and seeds --\nand print the bundle's rates and the new "
+             "ones side by side.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+        fprintf(stderr, "pit replay: %s\n", e->message);
+        return EXIT_INPUT;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "pit replay: give one BUNDLE (a .tar.gz from pit "
+                        "repro)\n");
+        return EXIT_INPUT;
+    }
+    if (!models_wanted(o.model, want)) {
+        return EXIT_INPUT;
+    }
+    /* the bundle is checked before QEMU or a kernel is looked at */
+    unpack = g_dir_make_tmp("pit-replay-XXXXXX", &e);
+    if (!unpack) {
+        fprintf(stderr, "pit replay: %s\n", e->message);
+        return EXIT_DEPENDENCY;
+    }
+    top = bundle_unpack(argv[1], unpack, &mn, &e);
+    if (!top) {
+        fprintf(stderr, "pit replay: %s\n", e->message);
+        const char *rmv[] = { "rm", "-rf", unpack, NULL };
+        g_spawn_sync(NULL, (char **)rmv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     NULL, NULL, NULL, NULL);
+        return EXIT_INPUT;
+    }
+    JsonObject *m = json_node_get_object(mn);
+    JsonObject *setup = obj_member(m, "setup");
+    JsonObject *opts = obj_member(m, "options");
+    r = bundled_reproducer(top, m, &e);
+    if (!r) {
+        fprintf(stderr, "pit replay: %s\n", e->message);
+        return EXIT_INPUT;
+    }
+    rc = start_campaign(&c, &o, "replay");
+    if (rc) {
+        campaign_clear(&c);
+        return rc;
+    }
+    {
+        /* keep the unpacked bundle with the new results */
+        g_autofree char *dst = g_build_filename(c.out, "bundle-in", NULL);
+        g_mkdir_with_parents(c.out, 0755);
+        if (rename(unpack, dst) == 0) {
+            g_free(top);
+            top = g_build_filename(dst, BUNDLE_TOP, NULL);
+            for (unsigned i = 0; i < r->files->len; i++) {
+                ReproFile *f = g_ptr_array_index(r->files, i);
+                g_free(f->host);
+                f->host = g_build_filename(top, "guest", f->guest, NULL);
+            }
+            g_free(r->input);
+            r->input = g_build_filename(
+                top, "input", str_member(obj_member(m, "reproducer"), "input"),
+                NULL);
+        }
+    }
+    g_autofree char *setup_path = g_build_filename(top, "setup.ini", NULL);
+    if (!g_file_get_contents(setup_path, &c.setup_ini, NULL, &e)) {
+        fprintf(stderr, "pit replay: bundle: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    c.setup_given = g_strdup(str_member(setup, "given"));
+    c.setup_is_scenario = !g_strcmp0(str_member(setup, "kind"), "scenario");
+    c.program_step = g_strdup(str_member(setup, "program_step"));
+    c.runs = opts ? json_object_get_int_member(opts, "runs") : 0;
+    c.until = opts ? json_object_get_int_member(opts, "until") : 0;
+    c.timeout = opts ? json_object_get_int_member(opts, "timeout") : 0;
+    if (opts && str_member(opts, "match")) {
+        c.match = g_strdup(str_member(opts, "match"));
+        c.re = g_regex_new(c.match, G_REGEX_OPTIMIZE, 0, NULL);
+    }
+    {
+        JsonArray *ra =
+            json_object_get_array_member(obj_member(m, "reproducer"), "args");
+        GPtrArray *a = g_ptr_array_new();
+        for (guint i = 0; ra && i < json_array_get_length(ra); i++) {
+            g_ptr_array_add(a, g_strdup(json_array_get_string_element(ra, i)));
+        }
+        g_ptr_array_add(a, NULL);
+        c.args = (char **)g_ptr_array_free(a, FALSE);
+    }
+    if (!c.setup_given || !c.program_step) {
+        fprintf(stderr,
+                "pit replay: %s: the setup in manifest.json is "
+                "incomplete: the bundle is damaged\n",
+                argv[1]);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    /* which models the bundle ran, narrowed by --model */
+    JsonArray *ma = opts ? json_object_get_array_member(opts, "models") : NULL;
+    bool had[NMODELS] = { false, false };
+    for (guint i = 0; ma && i < json_array_get_length(ma); i++) {
+        const char *mm = json_array_get_string_element(ma, i);
+        had[0] |= !g_strcmp0(mm, "nvme");
+        had[1] |= !g_strcmp0(mm, "nvme-pi");
+    }
+    want[0] &= had[0];
+    want[1] &= had[1];
+    if (!want[0] && !want[1]) {
+        fprintf(stderr, "pit replay: the bundle has no runs on --model %s\n",
+                o.model);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    if (!make_scenarios(&c, want, &e)) {
+        fprintf(stderr, "pit replay: bundle setup.ini: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    files = repro_cpio(r, &e);
+    if (!files) {
+        fprintf(stderr, "pit replay: %s\n", e->message);
+        campaign_clear(&c);
+        return EXIT_INPUT;
+    }
+    printf("bundle  %s (made %s)\nprogram %s runs as %s\n", argv[1],
+           str_member(m, "created"), r->name, r->run);
+
+    JsonArray *ka = json_object_get_array_member(m, "kernels");
+    GPtrArray *specs = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < json_array_get_length(ka); i++) {
+        g_ptr_array_add(
+            specs,
+            g_strdup(str_member(json_array_get_object_element(ka, i), "spec")));
+    }
+    g_ptr_array_add(specs, NULL);
+    rc = finish_kernels(&c, &o, (char **)specs->pdata, files);
+    if (rc) {
+        g_ptr_array_unref(specs);
+        campaign_clear(&c);
+        return rc;
+    }
+    /* identity: the same kernel image and QEMU as then? */
+    for (guint i = 0; i < json_array_get_length(ka); i++) {
+        JsonObject *ko = json_array_get_object_element(ka, i);
+        const char *was = str_member(ko, "vmlinuz_sha256");
+        const char *now = g_ptr_array_index(c.kernel_sha, i);
+        if (g_strcmp0(was, now)) {
+            printf("note    kernel %s differs from the bundle's: was %s "
+                   "(sha256 %.16s...), now %s (%.16s...)\n",
+                   str_member(ko, "spec"), str_member(ko, "version"),
+                   was ? was : "?",
+                   ((Kernel *)g_ptr_array_index(c.kernels, i))->version, now);
+        }
+    }
+    {
+        const char *qv[] = { c.cfg.qemu, "--version", NULL };
+        g_autofree char *v = capture(qv);
+        g_autofree char *v1 = g_strndup(v, strcspn(v, "\n"));
+        const char *was = str_member(obj_member(m, "qemu"), "version");
+        if (g_strcmp0(was, v1)) {
+            printf("note    QEMU differs: was '%s', now '%s'\n", was, v1);
+        }
+    }
+
+    JsonArray *runs = json_object_get_array_member(m, "runs");
+    unsigned total = 0, n = 0;
+    for (guint i = 0; i < json_array_get_length(runs); i++) {
+        JsonObject *ro = json_array_get_object_element(runs, i);
+        const char *mm = str_member(ro, "model");
+        total += (!g_strcmp0(mm, "nvme") && want[0]) ||
+                 (!g_strcmp0(mm, "nvme-pi") && want[1]);
+    }
+    for (guint i = 0; i < json_array_get_length(runs) && !vm_interrupted();
+         i++) {
+        JsonObject *ro = json_array_get_object_element(runs, i);
+        const char *mm = str_member(ro, "model");
+        const char *ks = str_member(ro, "kernel");
+        unsigned mi = !g_strcmp0(mm, "nvme-pi") ? 1 : 0, ki = 0;
+        if (!want[mi] || (g_strcmp0(mm, "nvme") && g_strcmp0(mm, "nvme-pi"))) {
+            continue;
+        }
+        while (
+            ki < c.kernels->len &&
+            g_strcmp0(((Kernel *)g_ptr_array_index(c.kernels, ki))->spec, ks)) {
+            ki++;
+        }
+        if (ki == c.kernels->len) {
+            continue;
+        }
+        do_run(&c, ki, mi, json_object_get_int_member(ro, "index"),
+               (guint64)json_object_get_int_member(ro, "seed"), ++n, total);
+    }
+
+    unsigned nk = c.kernels->len;
+    g_autofree Row *rows = g_new0(Row, nk * NMODELS);
+    rows_fill(&c, c.log, rows, nk);
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "\npit replay of %s\n\n  %-14s %-8s %-34s %s\n",
+                           argv[1], "kernel", "model", "bundle", "now");
+    for (unsigned k = 0; k < nk; k++) {
+        const Kernel *ker = g_ptr_array_index(c.kernels, k);
+        for (unsigned mi = 0; mi < NMODELS; mi++) {
+            if (!c.scn[mi]) {
+                continue;
+            }
+            const ReproGroup *g = &rows[k * NMODELS + mi].g;
+            g_autofree char *old =
+                old_cell(m, ker->spec, scn_model_name(model_order[mi]));
+            g_autofree char *now = repro_rate_text(g->reproduced, g->answered);
+            g_string_append_printf(s, "  %-14s %-8s %-34s %s%s\n", ker->spec,
+                                   scn_model_name(model_order[mi]), old, now,
+                                   g->errors ? " (+errors)" : "");
+        }
+    }
+    g_autofree char *tarball = g_strdup_printf("%s/repro-bundle.tar.gz", c.out);
+    g_autofree char *report = report_text(&c, r, tarball, rows);
+    g_string_append_printf(s, "\n%s", report);
+    g_autofree char *rp = g_build_filename(c.out, "report.txt", NULL);
+    printf("%s", s->str);
+    if (!pit_write_file(rp, s->str, -1, &e) ||
+        !write_bundle(&c, r, rows, s->str, tarball, &e)) {
+        fprintf(stderr, "pit replay: cannot write the results: %s\n",
+                e->message);
+    }
+    printf("\nreport  %s\nbundle  %s\n", rp, tarball);
+    g_string_free(s, TRUE);
+    rows_clear(rows, nk * NMODELS);
+    g_ptr_array_unref(specs);
+    unsigned errors = count_errors(&c);
+    campaign_clear(&c);
+    if (vm_interrupted()) {
+        fprintf(stderr, "pit: interrupted; no QEMU left running\n");
+        return EXIT_INTERRUPTED;
+    }
+    return errors ? EXIT_SOME_ERROR : 0;
+}
