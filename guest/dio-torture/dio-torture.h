@@ -60,6 +60,8 @@ struct dt_config {
     bool verify;
     bool kmsg;
     bool per_write; /* report every write in "per_write" */
+    bool await_mutation; /* reap a write only after its first rewrite */
+    bool stop_before_verify; /* SIGSTOP ourselves between the phases */
     bool self_test;
     bool offset_given;
     const char *journal; /* --journal: versions submitted, per block */

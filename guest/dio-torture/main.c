@@ -173,6 +173,14 @@ int main(int argc, char **argv)
            run.writes, run.write_elapsed, run.werr.total, run.mutations,
            run.fatal ? "; stopped: " : "", run.fatal ? run.fatal_msg : "");
     /* Even after ^C: the first signal only stops new writes. */
+    if (cfg.verify && run.recs && cfg.stop_before_verify) {
+        /* Not quieted by -q: whoever asked for it waits for this. */
+        fprintf(stderr,
+                "dio-torture: stopped before verify; continue with "
+                "kill -CONT %d\n",
+                (int)getpid());
+        raise(SIGSTOP);
+    }
     if (cfg.verify && run.recs) {
         dt_verify(&run);
         dt_log(&cfg, 1,

@@ -84,10 +84,22 @@ static const char usage_text[] =
     "Verification:\n"
     "      --verify          read back and classify every written block (default)\n"
     "      --no-verify       skip the read-back\n"
+    "      --stop-before-verify\n"
+    "                        after the write phase stop (SIGSTOP) until sent\n"
+    "                        SIGCONT, so another program can change the\n"
+    "                        target before the read-back (the self-test's\n"
+    "                        silent corruption)\n"
     "  Classes: ok_first (content at submission), ok_last (content at\n"
     "  completion), ok_mid (one generation in between), torn (a mix of those),\n"
     "  write_failed (last write returned an error), read_failed, and\n"
     "  silent_mismatch (content nothing legitimate explains, no error).\n"
+    "\n"
+    "      --await-mutation  (libaio, io_uring; continuous, partial, once-after)\n"
+    "                        count a write as done only after the mutator\n"
+    "                        rewrote its buffer at least once, so every write\n"
+    "                        is mutated whatever the scheduling; the rewrite\n"
+    "                        may come after the device read the buffer (then\n"
+    "                        the block reads back ok_first)\n"
     "\n"
     "Other:\n"
     "      --kmsg            write start/end markers to /dev/kmsg\n"
@@ -305,6 +317,8 @@ enum {
     OPT_PER_WRITE,
     OPT_JOURNAL,
     OPT_VERIFY_ONLY,
+    OPT_AWAIT_MUTATION,
+    OPT_STOP_BEFORE_VERIFY,
 };
 
 int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
@@ -328,6 +342,8 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         { "per-write", no_argument, NULL, OPT_PER_WRITE },
         { "journal", required_argument, NULL, OPT_JOURNAL },
         { "verify-only", no_argument, NULL, OPT_VERIFY_ONLY },
+        { "await-mutation", no_argument, NULL, OPT_AWAIT_MUTATION },
+        { "stop-before-verify", no_argument, NULL, OPT_STOP_BEFORE_VERIFY },
         { "self-test", no_argument, NULL, OPT_SELF_TEST },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -461,6 +477,12 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
         case OPT_VERIFY_ONLY:
             cfg->verify_only = true;
             break;
+        case OPT_AWAIT_MUTATION:
+            cfg->await_mutation = true;
+            break;
+        case OPT_STOP_BEFORE_VERIFY:
+            cfg->stop_before_verify = true;
+            break;
         case OPT_SELF_TEST:
             cfg->self_test = true;
             break;
@@ -533,8 +555,24 @@ int dt_parse_options(int argc, char **argv, struct dt_config *cfg)
                        "io_uring): with psync the submit call returns only "
                        "after completion");
         }
+        if (cfg->await_mutation) {
+            fprintf(stderr,
+                    "dio-torture: --await-mutation needs an asynchronous "
+                    "engine (--engine libaio or io_uring): with psync the "
+                    "write is complete when the submit call returns "
+                    "(see --help)\n");
+            return DT_EXIT_USAGE;
+        }
     } else if (!depth_given) {
         cfg->iodepth = 8;
+    }
+    if (cfg->await_mutation && cfg->mutate != DT_MUT_CONTINUOUS &&
+        cfg->mutate != DT_MUT_PARTIAL && cfg->mutate != DT_MUT_ONCE_AFTER) {
+        fprintf(stderr,
+                "dio-torture: --await-mutation waits for the mutator thread: "
+                "use it with --mutate continuous, partial or once-after "
+                "(see --help)\n");
+        return DT_EXIT_USAGE;
     }
     if (cfg->mutate == DT_MUT_PARTIAL && cfg->partial_at >= 0 &&
         (uint64_t)cfg->partial_at + 64 > cfg->bs) {

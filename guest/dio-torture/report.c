@@ -66,6 +66,7 @@ static void mutate_spec(struct json *j, const struct dt_run *run)
     }
     json_u64(j, "region_offset", run->region.from);
     json_u64(j, "region_bytes", run->region.len);
+    json_bool(j, "await", cfg->await_mutation);
     json_obj_end(j);
 }
 

@@ -63,12 +63,31 @@ static uint64_t pick_block(struct dt_worker *w)
     return b;
 }
 
+/*
+ * --await-mutation: the slot stays armed until the mutator has rewritten
+ * it once.  The mutator thread may not have run at all while the write
+ * was in flight (a loaded machine, a fast target); waiting here makes
+ * "this write was mutated" a fact rather than a likelihood.
+ */
+static void await_mutation(struct dt_slot *s)
+{
+    while (atomic_load(&s->k) == 0) {
+        sched_yield();
+    }
+}
+
 static void complete(struct dt_worker *w, struct dt_slot *s)
 {
     struct dt_blockrec *r = &w->run->recs[s->blk];
     uint32_t bs = w->run->cfg->bs;
-    uint32_t k = dt_slot_disarm(s);
-    uint64_t now = dt_now_ns();
+    uint32_t k;
+    uint64_t now;
+
+    if (w->run->cfg->await_mutation) {
+        await_mutation(s);
+    }
+    k = dt_slot_disarm(s);
+    now = dt_now_ns();
 
     if (w->run->pw) {
         if (s->seq - 1 < w->run->npw) {
