@@ -1,8 +1,10 @@
 /*
  * kernel.c - kernel specs and the kernel cache.  Debian kernels come
- * from scripts/kernel-fetch (private apt state, all suites); a file:
- * kernel is wrapped in a small cache dir of symlinks so that everything
- * downstream (guest/mkimage) sees one layout.
+ * from scripts/kernel-fetch (private apt state, all suites including the
+ * security ones): its --index lists what the archive offers, the pure
+ * kernel_debian_* functions here decide which one debian:VER means, and
+ * --get fetches it.  A file: kernel is wrapped in a small cache dir of
+ * symlinks so that everything downstream (guest/mkimage) sees one layout.
  */
 #include "kernel.h"
 #include "kbuild.h"
@@ -10,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -107,7 +110,206 @@ void kernel_free(Kernel *k)
     g_free(k->dir);
     g_free(k->vmlinuz);
     g_free(k->version);
+    g_free(k->suite);
     g_free(k);
+}
+
+/* dpkg's character order: '~' first, then the end, letters, the rest. */
+static int version_char_order(char c)
+{
+    if (c == '~') {
+        return -1;
+    }
+    if (!c || g_ascii_isdigit(c)) {
+        return 0;
+    }
+    if (g_ascii_isalpha(c)) {
+        return (unsigned char)c;
+    }
+    return (unsigned char)c + 256;
+}
+
+/* One part (upstream or revision): alternating non-digit and digit runs. */
+static int version_part_cmp(const char *a, const char *b)
+{
+    while (*a || *b) {
+        int first_diff = 0;
+
+        while ((*a && !g_ascii_isdigit(*a)) || (*b && !g_ascii_isdigit(*b))) {
+            int ac = version_char_order(*a), bc = version_char_order(*b);
+
+            if (ac != bc) {
+                return ac - bc;
+            }
+            a += *a != '\0';
+            b += *b != '\0';
+        }
+        while (*a == '0') {
+            a++;
+        }
+        while (*b == '0') {
+            b++;
+        }
+        while (g_ascii_isdigit(*a) && g_ascii_isdigit(*b)) {
+            if (!first_diff) {
+                first_diff = *a - *b;
+            }
+            a++;
+            b++;
+        }
+        if (g_ascii_isdigit(*a)) {
+            return 1;
+        }
+        if (g_ascii_isdigit(*b)) {
+            return -1;
+        }
+        if (first_diff) {
+            return first_diff;
+        }
+    }
+    return 0;
+}
+
+/* "EPOCH:UPSTREAM-REVISION" -> its three parts (epoch 0 when absent). */
+static void version_split(const char *v, unsigned long *epoch, char **upstream,
+                          char **revision)
+{
+    const char *colon = strchr(v, ':');
+    const char *dash;
+
+    *epoch = colon ? strtoul(v, NULL, 10) : 0;
+    v = colon ? colon + 1 : v;
+    dash = strrchr(v, '-');
+    *upstream = dash ? g_strndup(v, dash - v) : g_strdup(v);
+    *revision = g_strdup(dash ? dash + 1 : "");
+}
+
+int kernel_debian_version_cmp(const char *a, const char *b)
+{
+    unsigned long ea, eb;
+    g_autofree char *ua = NULL, *ra = NULL, *ub = NULL, *rb = NULL;
+    int c;
+
+    version_split(a, &ea, &ua, &ra);
+    version_split(b, &eb, &ub, &rb);
+    if (ea != eb) {
+        return ea < eb ? -1 : 1;
+    }
+    c = version_part_cmp(ua, ub);
+    return c ? c : version_part_cmp(ra, rb);
+}
+
+bool kernel_debian_version_matches(const char *want, const char *version)
+{
+    size_t n = strlen(want);
+
+    return n && !strncmp(version, want, n) &&
+           (version[n] == '\0' || strchr(".-~+", version[n]));
+}
+
+static void debian_kernel_free(gpointer p)
+{
+    DebianKernel *d = p;
+
+    g_free(d->suite);
+    g_free(d->version);
+    g_free(d->package);
+    g_free(d);
+}
+
+GPtrArray *kernel_debian_index_parse(const char *text)
+{
+    GPtrArray *index = g_ptr_array_new_with_free_func(debian_kernel_free);
+    g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
+
+    for (unsigned i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
+        DebianKernel *d;
+
+        if (g_strv_length(f) != 3 || !*f[0] || !*f[1] || !*f[2] ||
+            !g_ascii_isdigit(*f[1])) {
+            continue;
+        }
+        d = g_new0(DebianKernel, 1);
+        d->suite = g_strdup(f[0]);
+        d->version = g_strdup(f[1]);
+        d->package = g_strdup(f[2]);
+        g_ptr_array_add(index, d);
+    }
+    return index;
+}
+
+static gint debian_kernel_cmp(gconstpointer a, gconstpointer b)
+{
+    const DebianKernel *x = *(DebianKernel *const *)a;
+    const DebianKernel *y = *(DebianKernel *const *)b;
+
+    return kernel_debian_version_cmp(x->version, y->version);
+}
+
+GPtrArray *kernel_debian_series(const GPtrArray *index, const char *series)
+{
+    GPtrArray *out = g_ptr_array_new();
+
+    for (unsigned i = 0; i < index->len; i++) {
+        DebianKernel *d = g_ptr_array_index(index, i);
+
+        if (kernel_debian_version_matches(series, d->version)) {
+            g_ptr_array_add(out, d);
+        }
+    }
+    /* Stable: a tie keeps the index's suite order. */
+    g_ptr_array_sort(out, debian_kernel_cmp);
+    return out;
+}
+
+/* "6.1.187-1" -> "6.1": the series a user most likely wants listed. */
+static char *series_of(const char *want)
+{
+    g_auto(GStrv) parts = g_strsplit_set(want, ".-~+", 3);
+
+    if (!parts[0] || !parts[1] || !g_ascii_isdigit(*parts[1])) {
+        return g_strdup(parts[0] ? parts[0] : want);
+    }
+    return g_strdup_printf("%s.%s", parts[0], parts[1]);
+}
+
+const DebianKernel *kernel_debian_pick(const GPtrArray *index, const char *want,
+                                       GError **error)
+{
+    g_autoptr(GPtrArray) m = kernel_debian_series(index, want);
+    g_autoptr(GPtrArray) near = NULL;
+    g_autoptr(GString) have = NULL;
+    g_autofree char *series = NULL;
+    const DebianKernel *best = NULL;
+
+    for (unsigned i = 0; i < m->len; i++) {
+        const DebianKernel *d = g_ptr_array_index(m, i);
+
+        /* Only a strictly newer one replaces: a tie keeps the first
+         * suite (the sort is stable). */
+        if (!best || kernel_debian_version_cmp(d->version, best->version) > 0) {
+            best = d;
+        }
+    }
+    if (best) {
+        return best;
+    }
+    series = series_of(want);
+    near = kernel_debian_series(index, series);
+    have = g_string_new(NULL);
+    for (unsigned i = 0; i < near->len; i++) {
+        const DebianKernel *d = g_ptr_array_index(near, i);
+
+        g_string_append_printf(have, "%s%s (%s)", i ? ", " : "", d->version,
+                               d->suite);
+    }
+    g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                "kernel 'debian:%s' is not in Debian's archive, which has of "
+                "%s: %s (it keeps only the current kernel of each suite); "
+                "'pit kernel list --series %s' lists them",
+                want, series, near->len ? have->str : "nothing", series);
+    return NULL;
 }
 
 /*
@@ -158,23 +360,47 @@ static char *label_of(const char *spec)
     return l;
 }
 
-static bool resolve_debian(const char *spec, Kernel *k, GError **error)
+/* What Debian's archive offers (kernel-fetch --index), or NULL. */
+static GPtrArray *debian_index(GError **error)
 {
     g_autofree char *script =
         g_build_filename(pit_srcdir(), "scripts", "kernel-fetch", NULL);
-    const char *argv[] = { script, spec, NULL };
-    g_autoptr(GError) e = NULL;
-    const char *us;
+    const char *argv[] = { script, "--index", NULL };
+    g_autofree char *text = pit_run_capture(argv, error);
 
+    return text ? kernel_debian_index_parse(text) : NULL;
+}
+
+static bool resolve_debian(const char *spec, const KernelSpec *ks, Kernel *k,
+                           GError **error)
+{
+    g_autofree char *script =
+        g_build_filename(pit_srcdir(), "scripts", "kernel-fetch", NULL);
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GPtrArray) index = debian_index(&e);
+    const DebianKernel *d;
+
+    if (!index) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "kernel '%s': cannot list Debian's kernels: %s", spec,
+                    e->message);
+        return false;
+    }
+    d = kernel_debian_pick(index, ks->version, error);
+    if (!d) {
+        return false;
+    }
+    const char *argv[] = { script,     "--get",    d->suite,
+                           d->version, d->package, NULL };
     k->dir = pit_run_capture(argv, &e);
     if (!k->dir) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
-                    "kernel '%s': %s; try 'pit kernel list'", spec, e->message);
+                    "kernel '%s' (%s from %s): %s", spec, d->version, d->suite,
+                    e->message);
         return false;
     }
-    /* .../linux-image-6.1.0-28-amd64_6.1.119-1 */
-    us = strrchr(k->dir, '_');
-    k->version = g_strdup(us ? us + 1 : spec + 7);
+    k->version = g_strdup(d->version);
+    k->suite = g_strdup(d->suite);
     return true;
 }
 
@@ -241,7 +467,7 @@ Kernel *kernel_resolve(const char *spec, GError **error)
     k->label = label_of(spec);
     switch (ks.kind) {
     case KERNEL_DEBIAN:
-        ok = resolve_debian(spec, k, error);
+        ok = resolve_debian(spec, &ks, k, error);
         break;
     case KERNEL_FILE:
         ok = resolve_file(spec, &ks, k, error);
@@ -263,40 +489,88 @@ Kernel *kernel_resolve(const char *spec, GError **error)
     return g_steal_pointer(&k);
 }
 
-int kernel_cmd_list(void)
+/* The suite a cached kernel came from: kernel-fetch writes .suite; for
+ * older cache entries, the suite that offers its version today. */
+static char *cached_suite(const char *kdir, const char *name,
+                          const GPtrArray *index)
 {
-    static const char *const suites[] = { "bookworm", "bookworm-backports",
-                                          "trixie",   "trixie-backports",
-                                          "sid",      "experimental",
-                                          NULL };
+    g_autofree char *f = g_build_filename(kdir, name, ".suite", NULL);
+    const char *us = strrchr(name, '_');
+    char *s = NULL;
+
+    if (g_file_get_contents(f, &s, NULL, NULL)) {
+        return g_strstrip(s);
+    }
+    for (unsigned i = 0; us && index && i < index->len; i++) {
+        const DebianKernel *d = g_ptr_array_index(index, i);
+
+        if (!strcmp(d->version, us + 1)) {
+            return g_strdup(d->suite);
+        }
+    }
+    return NULL;
+}
+
+int kernel_cmd_list(const char *series)
+{
     g_autofree char *kdir = g_build_filename(pit_cache_dir(), "kernels", NULL);
-    g_autofree char *script =
-        g_build_filename(pit_srcdir(), "scripts", "debian-fetch", NULL);
     g_autoptr(GDir) d = g_dir_open(kdir, 0, NULL);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GPtrArray) index = NULL;
+    g_autoptr(GPtrArray) list = NULL;
     const char *n;
 
-    printf("cached (%s):\n", kdir);
-    while (d && (n = g_dir_read_name(d))) {
-        g_ptr_array_add(names, g_strdup(n));
+    if (series && !kernel_debian_version_matches(series, series)) {
+        fprintf(stderr,
+                "pit kernel list: --series needs a version, e.g. 6.1\n");
+        return 2;
     }
-    g_ptr_array_sort(names, pit_strptr_cmp);
-    for (unsigned i = 0; i < names->len; i++) {
-        printf("  %s\n", (char *)g_ptr_array_index(names, i));
+    index = debian_index(&e);
+    if (!series) {
+        printf("cached (%s):\n", kdir);
+        while (d && (n = g_dir_read_name(d))) {
+            g_ptr_array_add(names, g_strdup(n));
+        }
+        g_ptr_array_sort(names, pit_strptr_cmp);
+        for (unsigned i = 0; i < names->len; i++) {
+            const char *name = g_ptr_array_index(names, i);
+            g_autofree char *suite = cached_suite(kdir, name, index);
+
+            printf("  %-50s %s\n", name, suite ? suite : "");
+        }
+        if (!names->len) {
+            printf("  (none)\n");
+        }
     }
-    if (!names->len) {
+    if (!index) {
+        fprintf(stderr, "pit: cannot list Debian's kernels: %s\n", e->message);
+        return 2;
+    }
+    if (series) {
+        /* Oldest first, one line per (version, suite): the input of a
+         * bisection between Debian versions. */
+        list = kernel_debian_series(index, series);
+        printf("Debian kernels of %s, oldest first (debian:VERSION picks "
+               "one):\n",
+               series);
+    } else {
+        list = g_ptr_array_new();
+        for (unsigned i = 0; i < index->len; i++) {
+            g_ptr_array_add(list, g_ptr_array_index(index, i));
+        }
+        printf("offered by Debian's archive, per suite (debian:6.1 = the "
+               "newest 6.1 of all suites):\n");
+    }
+    for (unsigned i = 0; i < list->len; i++) {
+        const DebianKernel *k = g_ptr_array_index(list, i);
+
+        printf("  %-22s %-20s %s\n", k->version, k->suite, k->package);
+    }
+    if (!list->len) {
         printf("  (none)\n");
     }
-    printf("offered (latest linux-image-amd64 per suite; use debian:VERSION):"
-           "\n");
-    for (unsigned i = 0; suites[i]; i++) {
-        const char *argv[] = { script, suites[i], "version",
-                               "linux-image-amd64", NULL };
-        g_autoptr(GError) e = NULL;
-        g_autofree char *v = pit_run_capture(argv, &e);
-        printf("  %-20s %s\n", suites[i], v ? v : e->message);
-    }
-    return 0;
+    return series && !list->len ? 2 : 0;
 }
 
 int kernel_cmd_fetch(const char *spec)
@@ -308,7 +582,10 @@ int kernel_cmd_fetch(const char *spec)
         fprintf(stderr, "pit: %s\n", e->message);
         return e->code == PIT_ERROR_NOT_IMPLEMENTED ? 3 : 2;
     }
-    printf("%s\n  version %s\n  vmlinuz %s\n  dir     %s\n", k->spec,
-           k->version, k->vmlinuz, k->dir);
+    printf("%s\n  version %s\n", k->spec, k->version);
+    if (k->suite) {
+        printf("  suite   %s\n", k->suite);
+    }
+    printf("  vmlinuz %s\n  dir     %s\n", k->vmlinuz, k->dir);
     return 0;
 }

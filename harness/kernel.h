@@ -1,7 +1,9 @@
 /*
  * kernel.h - kernel specs (debian:VER, file:PATH[,modules=DIR],
  * build:TREE[@REV][+SERIES]) and resolving them to a cached kernel dir
- * (boot/vmlinuz-VER, lib/modules/VER) as guest/mkimage expects.
+ * (boot/vmlinuz-VER, lib/modules/VER) as guest/mkimage expects; which
+ * Debian kernel a debian:VER means (pure: version order, matching, the
+ * versions of one series for bisecting).
  */
 #ifndef PIT_KERNEL_H
 #define PIT_KERNEL_H
@@ -31,7 +33,34 @@ typedef struct Kernel {
     char *dir;   /* kernel dir for guest/mkimage */
     char *vmlinuz;
     char *version; /* for expectations: 6.1.158-1 */
+    char *suite;   /* debian: the suite it came from, else NULL */
 } Kernel;
+
+/* One kernel Debian's archive offers: a line of kernel-fetch --index. */
+typedef struct DebianKernel {
+    char *suite;   /* bookworm-security */
+    char *version; /* 6.1.192-3 (linux-image-amd64's version) */
+    char *package; /* linux-image-6.1.0-57-amd64 */
+} DebianKernel;
+
+/* Pure: Debian version order (epoch, upstream, revision; '~' sorts
+ * before anything, even the end): <0, 0, >0 like strcmp. */
+int kernel_debian_version_cmp(const char *a, const char *b);
+/* Pure: VERSION is WANT or starts with WANT at a component boundary
+ * (. - ~ +): 6.1 matches 6.1.192-3 and 6.1~rc1, never 6.12.1. */
+bool kernel_debian_version_matches(const char *want, const char *version);
+/* Pure: "SUITE VERSION PACKAGE" lines -> DebianKernel array; malformed
+ * lines are left out. */
+GPtrArray *kernel_debian_index_parse(const char *text);
+/* Pure: the kernels of INDEX matching SERIES (6.1, 7.3, 6.1.176),
+ * oldest first; same version in two suites: listed once per suite.
+ * Borrowed pointers into INDEX. */
+GPtrArray *kernel_debian_series(const GPtrArray *index, const char *series);
+/* Pure: what debian:WANT means: the newest matching kernel, the first
+ * suite of INDEX on a tie.  NULL with an error that lists what the
+ * series has when nothing matches. */
+const DebianKernel *kernel_debian_pick(const GPtrArray *index, const char *want,
+                                       GError **error);
 
 /* Pure: parse a spec.  Errors say what forms are accepted. */
 bool kernel_spec_parse(const char *spec, KernelSpec *out, GError **error);
@@ -45,8 +74,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Kernel, kernel_free)
 /* Version string from a bzImage's setup header, or NULL. */
 char *kernel_bzimage_version(const char *path);
 
-/* pit kernel list / pit kernel fetch */
-int kernel_cmd_list(void);
+/* pit kernel list [--series S] / pit kernel fetch */
+int kernel_cmd_list(const char *series);
 int kernel_cmd_fetch(const char *spec);
 
 #endif

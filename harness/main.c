@@ -336,19 +336,23 @@ static int cmd_run(int argc, char **argv)
 static int cmd_kernel(int argc, char **argv)
 {
     const char *usage =
-        "usage: pit kernel list\n"
+        "usage: pit kernel list [--series VERSION]\n"
         "       pit kernel fetch SPEC\n"
         "SPEC: debian:VERSION (debian:6.1, debian:6.12, debian:7.2, ...),\n"
         "      file:/path/bzImage[,modules=DIR], build:TREE[@REV][+SERIES]\n"
-        "'list' shows the cached kernels and the newest linux-image-amd64\n"
-        "of every Debian suite; 'fetch' downloads and unpacks one.\n";
+        "'list' shows the cached kernels and the kernel of every Debian\n"
+        "suite; with --series (6.1, 7.3) the versions of that series,\n"
+        "oldest first; 'fetch' downloads and unpacks one.\n";
 
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage, stdout);
         return 0;
     }
     if (argc == 2 && !strcmp(argv[1], "list")) {
-        return kernel_cmd_list();
+        return kernel_cmd_list(NULL);
+    }
+    if (argc == 4 && !strcmp(argv[1], "list") && !strcmp(argv[2], "--series")) {
+        return kernel_cmd_list(argv[3]);
     }
     if (argc == 3 && !strcmp(argv[1], "fetch")) {
         return kernel_cmd_fetch(argv[2]);

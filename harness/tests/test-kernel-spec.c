@@ -1,8 +1,11 @@
 /*
- * test-kernel-spec.c - kernel spec parsing and the guest result reader.
+ * test-kernel-spec.c - kernel spec parsing, which Debian kernel a
+ * debian:VER means (version order, matching, series), and the guest
+ * result reader.
  */
 #include "kernel.h"
 #include "result.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -39,6 +42,124 @@ static void test_specs(void)
     g_assert_nonnull(strstr(e->message, "debian:VERSION"));
     g_clear_error(&e);
     g_assert_false(kernel_spec_parse("build:tree@", &k, &e));
+}
+
+static void test_debian_version_order(void)
+{
+    /* Each row: a < b in Debian's order. */
+    static const char *const less[][2] = {
+        { "6.1.176-1", "6.1.192-3" },
+        { "6.1.9-1", "6.1.10-1" }, /* numbers, not strings */
+        { "6.1.192-3", "6.12.1-1" },
+        { "7.3~rc7-1~exp1", "7.3-1" }, /* an rc before the release */
+        { "7.3~rc7-1~exp1", "7.3.4-1~bpo13+1" },
+        { "7.3.4-1~bpo13+1", "7.3.4-1" }, /* a backport before the original */
+        { "6.12.95-1~bpo12+1", "6.12.95-1" },
+        { "1.0-1", "1.0-1+b1" },
+        { "1.0a-1", "1.0b-1" },
+        { "1.0-1", "1.0+x-1" },
+        { "9:1.0-1", "10:0.1-1" }, /* epochs first */
+        { "2.0-9", "1:1.0-1" },
+        { "1.0~~", "1.0~" },
+        { "6.1.176", "6.1.176-1" },
+    };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(less); i++) {
+        g_assert_cmpint(kernel_debian_version_cmp(less[i][0], less[i][1]), <,
+                        0);
+        g_assert_cmpint(kernel_debian_version_cmp(less[i][1], less[i][0]), >,
+                        0);
+        g_assert_cmpint(kernel_debian_version_cmp(less[i][0], less[i][0]), ==,
+                        0);
+    }
+    g_assert_cmpint(kernel_debian_version_cmp("6.01-1", "6.1-1"), ==, 0);
+}
+
+static void test_debian_version_matches(void)
+{
+    g_assert_true(kernel_debian_version_matches("6.1", "6.1.192-3"));
+    g_assert_true(kernel_debian_version_matches("6.1", "6.1"));
+    g_assert_true(kernel_debian_version_matches("7.3", "7.3~rc7-1~exp1"));
+    g_assert_true(kernel_debian_version_matches("6.1.176", "6.1.176-1"));
+    g_assert_true(kernel_debian_version_matches("6.1.176-1", "6.1.176-1"));
+    g_assert_true(kernel_debian_version_matches("7", "7.2.13-1"));
+    g_assert_false(kernel_debian_version_matches("6.1", "6.12.95-1~bpo12+1"));
+    g_assert_false(kernel_debian_version_matches("6.1.17", "6.1.176-1"));
+    g_assert_false(kernel_debian_version_matches("6.1.176-1", "6.1.176-10"));
+    g_assert_false(kernel_debian_version_matches("", "6.1"));
+}
+
+/* What kernel-fetch --index printed on 2026-11-30, plus noise. */
+static const char index_text[] =
+    "bookworm 6.1.176-1 linux-image-6.1.0-50-amd64\n"
+    "bookworm-security 6.1.192-3 linux-image-6.1.0-57-amd64\n"
+    "bookworm-backports 6.12.95-1~bpo12+1 linux-image-6.12.95+deb12-amd64\n"
+    "trixie 6.12.117-1 linux-image-6.12.117+deb13-amd64\n"
+    "trixie-security 6.12.118-1 linux-image-6.12.118+deb13-amd64\n"
+    "trixie-backports 7.3.4-1~bpo13+1 linux-image-7.3.4+deb13-amd64\n"
+    "sid 7.2.13-1 linux-image-7.2.13+deb14-amd64\n"
+    "experimental 7.3~rc7-1~exp1 linux-image-7.3-amd64\n"
+    "experimental 7.4~rc1-1~exp1 linux-image-7.4-amd64\n"
+    "garbage\n"
+    "sid notaversion pkg\n"
+    "\n";
+
+static void test_debian_pick(void)
+{
+    g_autoptr(GPtrArray) index = kernel_debian_index_parse(index_text);
+    g_autoptr(GError) e = NULL;
+    const DebianKernel *d;
+
+    g_assert_cmpuint(index->len, ==, 9);
+    /* The security suite's 6.1 is newer than the point release's. */
+    d = kernel_debian_pick(index, "6.1", &e);
+    g_assert_no_error(e);
+    g_assert_cmpstr(d->suite, ==, "bookworm-security");
+    g_assert_cmpstr(d->version, ==, "6.1.192-3");
+    g_assert_cmpstr(d->package, ==, "linux-image-6.1.0-57-amd64");
+    /* An exact version picks that one even when newer ones exist. */
+    d = kernel_debian_pick(index, "6.1.176", &e);
+    g_assert_cmpstr(d->suite, ==, "bookworm");
+    d = kernel_debian_pick(index, "6.12", &e);
+    g_assert_cmpstr(d->version, ==, "6.12.118-1");
+    /* 7.3: the backport is newer than experimental's rc. */
+    d = kernel_debian_pick(index, "7.3", &e);
+    g_assert_cmpstr(d->suite, ==, "trixie-backports");
+    /* 7.4 only lives in experimental. */
+    d = kernel_debian_pick(index, "7.4", &e);
+    g_assert_no_error(e);
+    g_assert_cmpstr(d->suite, ==, "experimental");
+    d = kernel_debian_pick(index, "7.2", &e);
+    g_assert_cmpstr(d->suite, ==, "sid");
+
+    /* Not there: the error lists what the series has. */
+    g_assert_null(kernel_debian_pick(index, "6.1.187", &e));
+    g_assert_error(e, PIT_ERROR, PIT_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(e->message, "6.1.176-1 (bookworm), 6.1.192-3 "
+                                        "(bookworm-security)"));
+    g_assert_nonnull(strstr(e->message, "--series 6.1"));
+    g_clear_error(&e);
+    g_assert_null(kernel_debian_pick(index, "9.9", &e));
+    g_assert_nonnull(strstr(e->message, "of 9.9: nothing"));
+}
+
+static void test_debian_series(void)
+{
+    g_autoptr(GPtrArray) index = kernel_debian_index_parse(index_text);
+    g_autoptr(GPtrArray) s = kernel_debian_series(index, "7");
+    static const char *const want[] = { "7.2.13-1", "7.3~rc7-1~exp1",
+                                        "7.3.4-1~bpo13+1", "7.4~rc1-1~exp1" };
+
+    g_assert_cmpuint(s->len, ==, G_N_ELEMENTS(want));
+    for (unsigned i = 0; i < s->len; i++) {
+        g_assert_cmpstr(((DebianKernel *)g_ptr_array_index(s, i))->version, ==,
+                        want[i]);
+    }
+    g_ptr_array_unref(s);
+    s = kernel_debian_series(index, "6.1");
+    g_assert_cmpuint(s->len, ==, 2);
+    g_assert_cmpstr(((DebianKernel *)g_ptr_array_index(s, 0))->suite, ==,
+                    "bookworm");
 }
 
 static void test_build_unknown_tree(void)
@@ -93,6 +214,11 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/kernel/specs", test_specs);
+    g_test_add_func("/kernel/debian-version-order", test_debian_version_order);
+    g_test_add_func("/kernel/debian-version-matches",
+                    test_debian_version_matches);
+    g_test_add_func("/kernel/debian-pick", test_debian_pick);
+    g_test_add_func("/kernel/debian-series", test_debian_series);
     g_test_add_func("/kernel/build-not-implemented",
                     test_build_unknown_tree);
     g_test_add_func("/result/parse", test_result);
