@@ -26,8 +26,8 @@ char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error)
 
     if (!g_file_test(mk, G_FILE_TEST_IS_EXECUTABLE)) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_DEPENDENCY,
-                    "%s is missing: the guest image builder (issue 6) is "
-                    "needed to boot scenarios",
+                    "%s is missing: pit needs the guest image builder "
+                    "to boot scenarios; is the source tree complete?",
                     mk);
         return NULL;
     }
