@@ -75,17 +75,25 @@ static char *subst_seed(const char *step, guint64 seed)
     return g_strjoinv(s, parts);
 }
 
-char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
-                     guint64 seed)
+/* The job of one boot; e NULL: the scenario's only boot. */
+static char *job_text(const Scenario *s, const BootPlanEntry *e,
+                      unsigned nboots, const char *run_id, unsigned timeout_s,
+                      guint64 seed)
 {
     GString *j = g_string_new("# nvme-pi job, written by pit\n");
     g_autoptr(GString) devs = g_string_new(NULL);
     g_autoptr(GString) steps = g_string_new(NULL);
     g_autofree char *t = g_strdup_printf("%u", timeout_s);
+    char *const *step_list = e ? e->boot->steps : s->steps;
+    bool md = e ? e->md_check : s->md_check;
+    const char *fs = e ? e->fs_check : s->fs_check;
 
     for (unsigned i = 0; i < s->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->devices, i);
-        g_string_append_printf(devs, "%s%s=%s", i ? " " : "", d->name,
+        if (e && !e->present[i]) {
+            continue; /* removed for this boot: the guest must not wait */
+        }
+        g_string_append_printf(devs, "%s%s=%s", devs->len ? " " : "", d->name,
                                d->serial);
         if (d->expect_format) {
             g_string_append_printf(devs, ":%s", d->expect_format);
@@ -94,8 +102,8 @@ char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
             }
         }
     }
-    for (unsigned i = 0; s->steps[i]; i++) {
-        g_autofree char *st = subst_seed(s->steps[i], seed);
+    for (unsigned i = 0; step_list[i]; i++) {
+        g_autofree char *st = subst_seed(step_list[i], seed);
         g_string_append_printf(steps, "%s%s", i ? "\n" : "", st);
     }
     assign(j, "NVMEPI_RUN_ID", run_id);
@@ -103,9 +111,30 @@ char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
     assign(j, "NVMEPI_MODULES", s->modules ? s->modules : "");
     assign(j, "NVMEPI_DEVICES", devs->str);
     assign(j, "NVMEPI_STEPS", steps->str);
-    assign(j, "NVMEPI_MD_CHECK", s->md_check ? "1" : "0");
-    assign(j, "NVMEPI_FS_CHECK", s->fs_check ? s->fs_check : "");
+    assign(j, "NVMEPI_MD_CHECK", md ? "1" : "0");
+    assign(j, "NVMEPI_FS_CHECK", fs ? fs : "");
+    if (e) {
+        g_autofree char *n = g_strdup_printf("%u", e->n);
+        g_autofree char *nb = g_strdup_printf("%u", nboots);
+        g_autofree char *cut = boot_plan_cut_arg(e);
+        assign(j, "NVMEPI_BOOT", n);
+        assign(j, "NVMEPI_BOOTS", nb);
+        assign(j, "NVMEPI_CUT", cut);
+    }
     return g_string_free(j, FALSE);
+}
+
+char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
+                     guint64 seed)
+{
+    return job_text(s, NULL, 1, run_id, timeout_s, seed);
+}
+
+char *image_job_text_boot(const Scenario *s, const BootPlan *plan,
+                          unsigned boot, const char *run_id, unsigned timeout_s,
+                          guint64 seed)
+{
+    return job_text(s, &plan->boots[boot], plan->n, run_id, timeout_s, seed);
 }
 
 static void cpio_entry(GByteArray *a, const char *name, unsigned mode,

@@ -7,6 +7,7 @@
 #define PIT_IMAGE_H
 
 #include "kernel.h"
+#include "boot-plan.h"
 #include "scenario.h"
 
 #include <glib.h>
@@ -22,6 +23,11 @@ char *image_cache_name(const char *kernel_label, ScnImage variant);
 /* Pure: the /nvme-pi/job text for one run. */
 char *image_job_text(const Scenario *s, const char *run_id, unsigned timeout_s,
                      guint64 seed);
+/* Pure: the job of boot `boot` (0-based) of a multi-boot run: that boot's
+ * steps and checks, its devices only, NVMEPI_BOOT/BOOTS/CUT. */
+char *image_job_text_boot(const Scenario *s, const BootPlan *plan,
+                          unsigned boot, const char *run_id,
+                          unsigned timeout_s, guint64 seed);
 /* Pure: a newc cpio holding /nvme-pi/ and /nvme-pi/job. */
 GBytes *image_job_cpio(const char *job);
 /* Write image + padding + job cpio to `out`. */

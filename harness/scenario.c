@@ -421,20 +421,22 @@ static bool parse_expect(const Parser *p, Scenario *s, GError **error)
     return true;
 }
 
-static bool parse_steps(const Parser *p, Scenario *s, GError **error)
+/* The steps of one group ([steps] or [steps N]) into names/values. */
+static bool parse_step_group(const Parser *p, const char *group, char ***out,
+                             char ***out_names, GError **error)
 {
-    g_auto(GStrv) names = g_key_file_get_keys(p->kf, "steps", NULL, NULL);
+    g_auto(GStrv) names = g_key_file_get_keys(p->kf, group, NULL, NULL);
     GPtrArray *vals = g_ptr_array_new();
 
     for (unsigned i = 0; names && names[i]; i++) {
         char *v = NULL;
-        if (!get_str(p, "steps", names[i], &v, error)) {
+        if (!get_str(p, group, names[i], &v, error)) {
             g_ptr_array_free(vals, TRUE);
             return false;
         }
         if (strchr(v, '\n')) {
             g_free(v);
-            perr(p, error, "steps", names[i],
+            perr(p, error, group, names[i],
                  "a step is one shell line (split it into two steps)");
             g_ptr_array_free(vals, TRUE);
             return false;
@@ -442,11 +444,247 @@ static bool parse_steps(const Parser *p, Scenario *s, GError **error)
         g_ptr_array_add(vals, v);
     }
     g_ptr_array_add(vals, NULL);
-    s->steps = (char **)g_ptr_array_free(vals, FALSE);
-    s->step_names = names ? g_steal_pointer(&names) : g_new0(char *, 1);
-    if (!s->steps[0]) {
-        perr(p, error, NULL, NULL, "no [steps]: the guest would run nothing");
+    *out = (char **)g_ptr_array_free(vals, FALSE);
+    *out_names = names ? g_steal_pointer(&names) : g_new0(char *, 1);
+    if (!(*out)[0]) {
+        perr(p, error, NULL, NULL, "no [%s]: the guest would run nothing",
+             group);
         return false;
+    }
+    return true;
+}
+
+static bool parse_steps(const Parser *p, Scenario *s, GError **error)
+{
+    return parse_step_group(p, "steps", &s->steps, &s->step_names, error);
+}
+
+/* "steps 3" / "boot 3" -> 3; 0 when the group is not of that kind. */
+static unsigned group_number(const char *group, const char *kind)
+{
+    size_t kl = strlen(kind);
+    char *end;
+    unsigned long n;
+
+    if (strncmp(group, kind, kl) || group[kl] != ' ') {
+        return 0;
+    }
+    n = strtoul(group + kl + 1, &end, 10);
+    return *end || end == group + kl + 1 || n > 64 ? 0 : (unsigned)n;
+}
+
+static void boot_free(gpointer data)
+{
+    ScnBoot *b = data;
+
+    g_strfreev(b->step_names);
+    g_strfreev(b->steps);
+    g_strfreev(b->remove);
+    g_strfreev(b->hooks);
+    g_free(b->fs_check);
+    g_free(b);
+}
+
+static int device_index(const Scenario *s, const char *name)
+{
+    for (unsigned i = 0; i < s->devices->len; i++) {
+        const ScnDevice *d = g_ptr_array_index(s->devices, i);
+        if (!strcmp(d->name, name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* power-cut = after STEP | during STEP [S | MIN-MAX] */
+static bool parse_cut(const Parser *p, const char *group, const char *v,
+                      ScnBoot *b, GError **error)
+{
+    g_auto(GStrv) w = g_strsplit_set(v, " \t", -1);
+    GPtrArray *words = g_ptr_array_new();
+    bool ok = false;
+
+    for (unsigned i = 0; w[i]; i++) {
+        if (*w[i]) {
+            g_ptr_array_add(words, w[i]);
+        }
+    }
+    if (words->len >= 2 && words->len <= 3) {
+        const char *kind = g_ptr_array_index(words, 0);
+        const char *step = g_ptr_array_index(words, 1);
+        for (unsigned i = 0; b->step_names[i]; i++) {
+            if (!strcmp(b->step_names[i], step)) {
+                b->cut_step = i;
+                ok = true;
+            }
+        }
+        if (!ok) {
+            g_autofree char *list = g_strjoinv(", ", b->step_names);
+            perr(p, error, group, "power-cut",
+                 "'%s' is not a step of this boot (its steps: %s)", step, list);
+            g_ptr_array_free(words, TRUE);
+            return false;
+        }
+        b->cut_min_s = 1;
+        b->cut_max_s = 5;
+        if (!strcmp(kind, "after") && words->len == 2) {
+            b->cut = SCN_CUT_AFTER;
+        } else if (!strcmp(kind, "during")) {
+            b->cut = SCN_CUT_DURING;
+            if (words->len == 3) {
+                const char *r = g_ptr_array_index(words, 2);
+                char *end;
+                b->cut_min_s = g_ascii_strtod(r, &end);
+                b->cut_max_s = b->cut_min_s;
+                if (*end == '-') {
+                    b->cut_max_s = g_ascii_strtod(end + 1, &end);
+                }
+                ok = !*end && end != r && b->cut_min_s >= 0 &&
+                     b->cut_max_s >= b->cut_min_s && b->cut_max_s < 86400;
+            }
+        } else {
+            ok = false;
+        }
+    }
+    g_ptr_array_free(words, TRUE);
+    if (!ok) {
+        perr(p, error, group, "power-cut",
+             "'%s' is not 'after STEP' or 'during STEP [SECONDS | MIN-MAX]'",
+             v);
+    }
+    return ok;
+}
+
+static bool parse_boot_group(const Parser *p, Scenario *s, const char *group,
+                             ScnBoot *b, GError **error)
+{
+    static const char *const keys[] = { "power-cut", "remove", "md-check",
+                                        "fs-check",  "audit",  NULL };
+    g_auto(GStrv) names = g_key_file_get_keys(p->kf, group, NULL, NULL);
+    g_autofree char *cut = NULL, *remove = NULL;
+    bool md = false;
+
+    for (unsigned i = 0; names && names[i]; i++) {
+        if (g_str_has_prefix(names[i], "hooks-")) {
+            const char *dev = names[i] + strlen("hooks-");
+            int di = device_index(s, dev);
+            g_autofree char *v = NULL;
+            if (di < 0 ||
+                ((ScnDevice *)g_ptr_array_index(s->devices, di))->model !=
+                    SCN_MODEL_NVME_PI) {
+                perr(p, error, group, names[i],
+                     di < 0 ? "no [device %s] in this scenario"
+                            : "timing hooks need model = nvme-pi (%s is "
+                              "QEMU's nvme)",
+                     dev);
+                return false;
+            }
+            if (!get_str(p, group, names[i], &v, error)) {
+                return false;
+            }
+            g_auto(GStrv) hs = g_strsplit(v, ";", -1);
+            for (unsigned h = 0; hs[h]; h++) {
+                g_strstrip(hs[h]);
+                if (*hs[h] && !strchr(hs[h], '=')) {
+                    perr(p, error, group, names[i],
+                         "'%s' is not property=value (e.g. dma-delay=0)",
+                         hs[h]);
+                    return false;
+                }
+            }
+            g_free(b->hooks[di]);
+            b->hooks[di] = g_strjoinv(";", hs);
+        } else if (!g_strv_contains(keys, names[i])) {
+            g_autofree char *list = g_strjoinv(", ", (char **)keys);
+            perr(p, error, group, names[i],
+                 "unknown key (known: %s, hooks-DEVICE)", list);
+            return false;
+        }
+    }
+    if (!get_str(p, group, "power-cut", &cut, error) ||
+        (cut && !parse_cut(p, group, cut, b, error)) ||
+        !get_str(p, group, "remove", &remove, error) ||
+        !get_str(p, group, "fs-check", &b->fs_check, error) ||
+        !get_bool(p, group, "audit", &b->audit, error)) {
+        return false;
+    }
+    if (g_key_file_has_key(p->kf, group, "md-check", NULL)) {
+        if (!get_bool(p, group, "md-check", &md, error)) {
+            return false;
+        }
+        b->md_check = md;
+    }
+    if (remove) {
+        g_auto(GStrv) r = g_strsplit_set(remove, " ,\t", -1);
+        GPtrArray *list = g_ptr_array_new();
+        for (unsigned i = 0; r[i]; i++) {
+            if (!*r[i]) {
+                continue;
+            }
+            if (device_index(s, r[i]) < 0) {
+                perr(p, error, group, "remove",
+                     "no [device %s] in this scenario", r[i]);
+                g_ptr_array_free(list, TRUE);
+                return false;
+            }
+            g_ptr_array_add(list, g_strdup(r[i]));
+        }
+        g_ptr_array_add(list, NULL);
+        b->remove = (char **)g_ptr_array_free(list, FALSE);
+    }
+    return true;
+}
+
+/* Boot 1 from [steps], boot N from [steps N]; [boot N] adds actions. */
+static bool parse_boots(const Parser *p, Scenario *s, char **groups,
+                        GError **error)
+{
+    unsigned nboots = 1;
+
+    for (unsigned i = 0; groups[i]; i++) {
+        unsigned n = group_number(groups[i], "steps");
+        if (n > nboots) {
+            nboots = n;
+        }
+    }
+    for (unsigned n = 1; n <= nboots; n++) {
+        ScnBoot *b = g_new0(ScnBoot, 1);
+        g_autofree char *sg = g_strdup_printf("steps %u", n);
+        g_autofree char *bg = g_strdup_printf("boot %u", n);
+
+        g_ptr_array_add(s->boots, b);
+        b->md_check = -1;
+        b->hooks = g_new0(char *, s->devices->len + 1);
+        if (n == 1) {
+            if (g_key_file_has_group(p->kf, sg)) {
+                perr(p, error, sg, NULL,
+                     "boot 1's steps are [steps]; later boots are [steps 2], "
+                     "[steps 3], ...");
+                return false;
+            }
+            b->steps = g_strdupv(s->steps);
+            b->step_names = g_strdupv(s->step_names);
+        } else if (!g_key_file_has_group(p->kf, sg)) {
+            perr(p, error, NULL, NULL,
+                 "there is a [steps %u] but no [%s]: number boots 2, 3, ... "
+                 "without gaps",
+                 nboots, sg);
+            return false;
+        } else if (!parse_step_group(p, sg, &b->steps, &b->step_names, error)) {
+            return false;
+        }
+        if (g_key_file_has_group(p->kf, bg) &&
+            !parse_boot_group(p, s, bg, b, error)) {
+            return false;
+        }
+    }
+    for (unsigned i = 0; groups[i]; i++) {
+        unsigned n = group_number(groups[i], "boot");
+        if (n > nboots) {
+            perr(p, error, groups[i], NULL,
+                 "there is no boot %u: give it its steps in [steps %u]", n, n);
+            return false;
+        }
     }
     return true;
 }
@@ -471,6 +709,7 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
     }
     s->devices = g_ptr_array_new_with_free_func(device_free);
     s->expect = g_array_new(FALSE, TRUE, sizeof(ScnExpect));
+    s->boots = g_ptr_array_new_with_free_func(boot_free);
     s->memory_mb = 1024;
     s->smp = 2;
     s->timeout_s = 300;
@@ -494,10 +733,12 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
     for (unsigned i = 0; groups[i]; i++) {
         if (strcmp(groups[i], "scenario") && strcmp(groups[i], "steps") &&
             strcmp(groups[i], "expect") &&
-            !g_str_has_prefix(groups[i], "device ")) {
+            !g_str_has_prefix(groups[i], "device ") &&
+            !group_number(groups[i], "steps") &&
+            !group_number(groups[i], "boot")) {
             perr(&p, error, groups[i], NULL,
                  "unknown group (known: [scenario], [device NAME], [steps], "
-                 "[expect])");
+                 "[expect], and for more boots [steps N], [boot N])");
             return NULL;
         }
     }
@@ -557,17 +798,23 @@ Scenario *scenario_parse(const char *path, const char *data, gsize len,
              "no [device NAME] group: a scenario needs a namespace");
         return NULL;
     }
-    if (!parse_steps(&p, s, error) || !parse_expect(&p, s, error)) {
+    if (!parse_steps(&p, s, error) || !parse_boots(&p, s, groups, error) ||
+        !parse_expect(&p, s, error)) {
         return NULL;
     }
-    for (unsigned i = 0; s->image != SCN_IMAGE_FULL && s->steps[i]; i++) {
-        const char *tool = full_only_tool(s->steps[i]);
-        if (tool) {
-            perr(&p, error, "steps", s->step_names[i],
-                 "%s is only in the full guest image: add 'image = full' to "
-                 "[scenario]",
-                 tool);
-            return NULL;
+    for (unsigned b = 0; s->image != SCN_IMAGE_FULL && b < s->boots->len; b++) {
+        const ScnBoot *boot = g_ptr_array_index(s->boots, b);
+        g_autofree char *group =
+            b ? g_strdup_printf("steps %u", b + 1) : g_strdup("steps");
+        for (unsigned i = 0; boot->steps[i]; i++) {
+            const char *tool = full_only_tool(boot->steps[i]);
+            if (tool) {
+                perr(&p, error, group, boot->step_names[i],
+                     "%s is only in the full guest image: add 'image = full' "
+                     "to [scenario]",
+                     tool);
+                return NULL;
+            }
         }
     }
     return g_steal_pointer(&s);
@@ -604,6 +851,9 @@ void scenario_free(Scenario *s)
     g_free(s->expect_note);
     if (s->devices) {
         g_ptr_array_free(s->devices, TRUE);
+    }
+    if (s->boots) {
+        g_ptr_array_free(s->boots, TRUE);
     }
     if (s->expect) {
         for (unsigned i = 0; i < s->expect->len; i++) {

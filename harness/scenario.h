@@ -50,6 +50,33 @@ typedef struct ScnExpect {
     char *range; /* e.g. "<7.0", ">=6.1 <6.14", "*" */
 } ScnExpect;
 
+/* A power cut: the VM stopped without a clean shutdown (docs/scenarios.md). */
+typedef enum ScnCut {
+    SCN_CUT_NONE,
+    SCN_CUT_AFTER,  /* when the step has ended */
+    SCN_CUT_DURING, /* at a seeded moment in [cut_min_s, cut_max_s] after
+                       the step began (at its end if it ends first) */
+} ScnCut;
+
+/*
+ * One boot over the same backing images.  Boot 1 is [steps] with
+ * [boot 1]; boot N > 1 is [steps N] with [boot N].  What a boot does not
+ * say is the scenario's.
+ */
+typedef struct ScnBoot {
+    char **step_names; /* this boot's [steps] keys, in file order */
+    char **steps;
+    ScnCut cut;
+    unsigned cut_step; /* 0-based index into steps */
+    double cut_min_s, cut_max_s;
+    char **remove; /* devices absent from this boot (images kept) */
+    char **hooks;  /* per device (devices' order): this boot's hooks as
+                      "a=1;b=2", or NULL for the device's own */
+    int md_check;  /* -1: the scenario's */
+    char *fs_check; /* NULL: the scenario's */
+    bool audit;     /* host: `pit audit` the images before this boot */
+} ScnBoot;
+
 typedef struct Scenario {
     char *name; /* file name without .ini */
     char *file;
@@ -70,6 +97,7 @@ typedef struct Scenario {
     GPtrArray *devices; /* ScnDevice* */
     GArray *expect;     /* ScnExpect, in file order */
     char *expect_note;
+    GPtrArray *boots; /* ScnBoot*, at least one; boots[0] runs `steps` */
 } Scenario;
 
 /* Parse a scenario file; errors name the file, line (when known), key. */
