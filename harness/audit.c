@@ -19,6 +19,7 @@
  * values.
  */
 #include "audit.h"
+#include "audit-later.h"
 #include "audit-raid.h"
 #include "md-super.h"
 #include "util.h"
@@ -26,6 +27,7 @@
 #include "pi.h"
 
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -312,6 +314,81 @@ static void print_raid(const char *uuid, const RaidMember *m, unsigned n,
 }
 
 /*
+ * md's own count from the guest: every md check the run's boots made
+ * (guest.json, boot-N/guest.json), in 512-byte sectors; md compares in
+ * 4 KiB pages, so sectors / 8 is comparable with the host's units.
+ */
+static void print_guest_mismatch(const char *rundir)
+{
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+
+    g_ptr_array_add(files, g_build_filename(rundir, "guest.json", NULL));
+    for (unsigned b = 1; b <= 64; b++) {
+        g_autofree char *d = g_strdup_printf("%s/boot-%u", rundir, b);
+        if (!g_file_test(d, G_FILE_TEST_IS_DIR)) {
+            break;
+        }
+        g_ptr_array_add(files, g_build_filename(d, "guest.json", NULL));
+    }
+    for (unsigned i = 0; i < files->len; i++) {
+        const char *f = g_ptr_array_index(files, i);
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonNode *root;
+        JsonArray *md;
+
+        if (!json_parser_load_from_file(p, f, NULL)) {
+            continue;
+        }
+        root = json_parser_get_root(p);
+        if (!JSON_NODE_HOLDS_OBJECT(root) ||
+            !json_object_has_member(json_node_get_object(root), "md")) {
+            continue;
+        }
+        md = json_object_get_array_member(json_node_get_object(root), "md");
+        for (unsigned k = 0; md && k < json_array_get_length(md); k++) {
+            JsonObject *o = json_array_get_object_element(md, k);
+            gint64 mm = json_object_get_int_member(o, "mismatch_cnt");
+            g_autofree char *where = g_path_get_dirname(f);
+            g_autofree char *base = g_path_get_basename(where);
+            printf("   the guest's md check (%s): %s mismatch_cnt %" G_GINT64_FORMAT
+                   " sectors = %" G_GINT64_FORMAT " units of 4096 bytes\n",
+                   strcmp(where, rundir) ? base : "its only boot",
+                   json_object_get_string_member(o, "dev"), mm,
+                   mm > 0 ? mm / 8 : mm);
+        }
+    }
+}
+
+static void print_later(const char *jname, const struct dt_journal_hdr *h,
+                        const struct dt_journal_index *ix,
+                        const RaidMember *m, unsigned n)
+{
+    Raid1Later rl;
+
+    if (!audit_later_raid1(h, ix, m, n, &rl)) {
+        printf("   journal on %s: does not fit this array, not classified\n",
+               jname);
+        return;
+    }
+    printf("   journal on %s: %" G_GUINT64_FORMAT " blocks of %" G_GUINT64_FORMAT
+           ", %" G_GUINT64_FORMAT " writes submitted, %" G_GUINT64_FORMAT
+           " completed\n",
+           jname, rl.blocks, h->bs, ix->submitted, ix->completed);
+    for (unsigned l = 0; l < rl.legs; l++) {
+        printf("   %s:", m[l].name);
+        for (int c = 0; c < DT_LATER_COUNT; c++) {
+            printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c),
+                   rl.cls[l][c]);
+        }
+        printf("\n");
+    }
+    printf("   blocks the legs disagree on: %" G_GUINT64_FORMAT
+           " (every leg holding a submitted version: %" G_GUINT64_FORMAT
+           ")\n",
+           rl.differ, rl.differ_versions);
+}
+
+/*
  * Find the md members among the namespaces and check each array.
  * Returns the number of inconsistent units, or -1 when an array could
  * not be checked.
@@ -322,6 +399,9 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
     g_autoptr(GArray) maps = g_array_new(FALSE, TRUE, sizeof(Mapped));
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    struct dt_journal_hdr jh;
+    struct dt_journal_index jix = { 0 };
+    const char *jname = NULL;
     long bad = 0;
 
     for (unsigned i = 0; i < devs->len; i++) {
@@ -353,6 +433,10 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         /* the namespace's data: N blocks, then N metadata entries */
         m.len = (uint64_t)st.st_size / (d->lbs + d->ms) * d->lbs;
         m.data = mp.p;
+        if (!jname && audit_journal_find(m.data, m.len, &jh, &jix)) {
+            jname = d->id;
+            continue;
+        }
         if (m.len < MD_SB_V12_OFFSET + MD_SB_MAX_BYTES ||
             md_super_parse(m.data + MD_SB_V12_OFFSET, MD_SB_MAX_BYTES, &m.sb) !=
                 MD_SUPER_OK) {
@@ -377,6 +461,12 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         RaidReport r;
         bool ok = raid_check_set((RaidMember *)set->data, set->len, &r);
         print_raid(key, (RaidMember *)set->data, set->len, &r, ok);
+        if (ok && jname && r.level == 1) {
+            print_later(jname, &jh, &jix, (RaidMember *)set->data, set->len);
+        }
+        if (ok) {
+            print_guest_mismatch(rundir);
+        }
         if (!ok) {
             bad = bad < 0 ? bad : -1;
         } else if (bad >= 0) {
@@ -387,6 +477,7 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         Mapped *mp = &g_array_index(maps, Mapped, i);
         munmap((void *)mp->p, mp->len);
     }
+    dt_journal_index_free(&jix);
     return bad;
 }
 

@@ -5,6 +5,7 @@
  * right place, and the superblock area in front of the data (which
  * differs between real members) never counts.
  */
+#include "audit-later.h"
 #include "audit-raid.h"
 #include "md-super.h"
 
@@ -70,6 +71,69 @@ static void fill_random(uint8_t *p, size_t n, guint32 seed)
         p[i] = (uint8_t)g_rand_int(r);
     }
     g_rand_free(r);
+}
+
+/*
+ * RAID1 legs against a verify-later journal: 4 blocks, block 0 written
+ * twice (seq 1, then seq 3 cut in flight), block 1 once (seq 2, done
+ * after 2 rewrites), blocks 2 and 3 never.  Leg 0 holds seq 3, leg 1
+ * seq 1 for block 0 (disagree, both versions); block 1 is k=2 on leg 0
+ * and garbage on leg 1 (disagree, neither).
+ */
+static void test_raid1_later(void)
+{
+    enum { BS = 4096 };
+    g_autofree uint8_t *jimg = g_malloc0(DT_JOURNAL_HDR_BYTES + 8 * 32);
+    g_autofree uint8_t *l0 = g_malloc0(MEMBER_BYTES);
+    g_autofree uint8_t *l1 = g_malloc0(MEMBER_BYTES);
+    const uint16_t roles[] = { 0, 1 };
+    struct dt_journal_hdr h, hf;
+    struct dt_journal_index ix;
+    struct dt_jrec *r = (struct dt_jrec *)(jimg + DT_JOURNAL_HDR_BYTES);
+    struct dt_block_id id = { .seed = 9, .bs = BS };
+    uint8_t *d0 = l0 + DATA_OFFSET * 512, *d1 = l1 + DATA_OFFSET * 512;
+    RaidMember m[2] = { { .name = "a", .data = l0, .len = MEMBER_BYTES },
+                        { .name = "b", .data = l1, .len = MEMBER_BYTES } };
+    Raid1Later rl;
+
+    dt_journal_hdr_make(&h, 77, 9, 0, BS, 4);
+    memcpy(jimg, &h, sizeof(h));
+    dt_jrec_make(&r[0], &h, 0, DT_JREC_SUBMIT, 1, 0, 0);
+    dt_jrec_make(&r[1], &h, 1, DT_JREC_DONE, 1, 0, 0);
+    dt_jrec_make(&r[2], &h, 2, DT_JREC_SUBMIT, 2, 1, 0);
+    dt_jrec_make(&r[3], &h, 3, DT_JREC_DONE, 2, 1, 2);
+    dt_jrec_make(&r[4], &h, 4, DT_JREC_SUBMIT, 3, 0, 0);
+    g_assert_true(audit_journal_find(jimg, DT_JOURNAL_HDR_BYTES + 8 * 32,
+                                     &hf, &ix));
+    g_assert_cmpuint(ix.submitted, ==, 3);
+    g_assert_cmpuint(ix.completed, ==, 2);
+
+    write_super(l0, 1, 2, 0, roles, 2, MD_RESYNC_DONE);
+    write_super(l1, 1, 2, 1, roles, 2, MD_RESYNC_DONE);
+    g_assert_cmpint(md_super_parse(l0 + MD_SB_V12_OFFSET, MD_SB_MAX_BYTES,
+                                   &m[0].sb), ==, MD_SUPER_OK);
+    g_assert_cmpint(md_super_parse(l1 + MD_SB_V12_OFFSET, MD_SB_MAX_BYTES,
+                                   &m[1].sb), ==, MD_SUPER_OK);
+    id.offset = 0;
+    dt_fill(d0, &id, dt_gen(3, 7));
+    dt_fill(d1, &id, dt_gen(1, 0));
+    id.offset = BS;
+    dt_fill(d0 + BS, &id, dt_gen(2, 2));
+    fill_random(d1 + BS, BS, 5);
+
+    g_assert_true(audit_later_raid1(&hf, &ix, m, 2, &rl));
+    g_assert_cmpuint(rl.blocks, ==, 4);
+    g_assert_cmpuint(rl.cls[0][DT_LATER_LAST], ==, 2);
+    g_assert_cmpuint(rl.cls[0][DT_LATER_NEVER], ==, 2);
+    g_assert_cmpuint(rl.cls[1][DT_LATER_EARLIER], ==, 1);
+    g_assert_cmpuint(rl.cls[1][DT_LATER_NEITHER], ==, 1);
+    g_assert_cmpuint(rl.cls[1][DT_LATER_NEVER], ==, 2);
+    g_assert_cmpuint(rl.differ, ==, 2);
+    g_assert_cmpuint(rl.differ_versions, ==, 1);
+    dt_journal_index_free(&ix);
+
+    /* no journal: an md member is not one */
+    g_assert_false(audit_journal_find(l0, MEMBER_BYTES, &hf, &ix));
 }
 
 static void test_super_parse(void)
@@ -299,6 +363,7 @@ int main(int argc, char **argv)
     g_test_add_func("/audit-raid/super-csum", test_super_csum);
     g_test_add_func("/audit-raid/parity-role", test_parity_role);
     g_test_add_func("/audit-raid/raid1", test_raid1);
+    g_test_add_func("/audit-raid/raid1-later", test_raid1_later);
     g_test_add_func("/audit-raid/raid1-unsynced", test_raid1_unsynced_note);
     g_test_add_func("/audit-raid/raid5", test_raid5);
     g_test_add_func("/audit-raid/cannot-check", test_cannot_check);
