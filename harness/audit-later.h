@@ -24,6 +24,15 @@ typedef struct Raid1Later {
     uint64_t differ_versions; /* ... where every leg holds a version */
 } Raid1Later;
 
+typedef struct Raid5Later {
+    uint64_t blocks;
+    uint64_t stored[DT_LATER_COUNT];  /* the block as its member holds it */
+    uint64_t rebuilt[DT_LATER_COUNT]; /* the block rebuilt from the other
+                                         members and the parity: what a
+                                         read returns once its member is
+                                         gone */
+} Raid5Later;
+
 /* The journal at the start of `data` (a namespace's bytes), or false. */
 bool audit_journal_find(const uint8_t *data, uint64_t len,
                         struct dt_journal_hdr *h, struct dt_journal_index *ix);
@@ -32,5 +41,11 @@ bool audit_journal_find(const uint8_t *data, uint64_t len,
 bool audit_later_raid1(const struct dt_journal_hdr *h,
                        const struct dt_journal_index *ix, const RaidMember *m,
                        unsigned n, Raid1Later *out);
+
+/* Classify every journal block of a complete RAID4/5 set, as stored and
+ * as rebuilt without its member. */
+bool audit_later_raid5(const struct dt_journal_hdr *h,
+                       const struct dt_journal_index *ix,
+                       const RaidMember *m, unsigned n, Raid5Later *out);
 
 #endif

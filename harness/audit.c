@@ -359,6 +359,33 @@ static void print_guest_mismatch(const char *rundir)
     }
 }
 
+static void print_later5(const char *jname, const struct dt_journal_hdr *h,
+                         const struct dt_journal_index *ix,
+                         const RaidMember *m, unsigned n)
+{
+    Raid5Later rl;
+
+    if (!audit_later_raid5(h, ix, m, n, &rl)) {
+        printf("   journal on %s: does not fit this array, not classified\n",
+               jname);
+        return;
+    }
+    printf("   journal on %s: %" G_GUINT64_FORMAT " blocks of %" G_GUINT64_FORMAT
+           ", %" G_GUINT64_FORMAT " writes submitted, %" G_GUINT64_FORMAT
+           " completed\n",
+           jname, rl.blocks, h->bs, ix->submitted, ix->completed);
+    printf("   as stored:");
+    for (int c = 0; c < DT_LATER_COUNT; c++) {
+        printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c), rl.stored[c]);
+    }
+    printf("\n   rebuilt from parity (its member gone):");
+    for (int c = 0; c < DT_LATER_COUNT; c++) {
+        printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c),
+               rl.rebuilt[c]);
+    }
+    printf("\n");
+}
+
 static void print_later(const char *jname, const struct dt_journal_hdr *h,
                         const struct dt_journal_index *ix,
                         const RaidMember *m, unsigned n)
@@ -463,6 +490,8 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         print_raid(key, (RaidMember *)set->data, set->len, &r, ok);
         if (ok && jname && r.level == 1) {
             print_later(jname, &jh, &jix, (RaidMember *)set->data, set->len);
+        } else if (ok && jname && (r.level == 5 || r.level == 4)) {
+            print_later5(jname, &jh, &jix, (RaidMember *)set->data, set->len);
         }
         if (ok) {
             print_guest_mismatch(rundir);

@@ -136,6 +136,67 @@ static void test_raid1_later(void)
     g_assert_false(audit_journal_find(l0, MEMBER_BYTES, &hf, &ix));
 }
 
+/*
+ * RAID5 (3 members, left-symmetric, 64 KiB chunks): block 0 (stripe 0,
+ * role 0) was submitted as seq 1 and changed in flight, block 16 (stripe
+ * 0, role 1) as seq 2.  Parity was computed over block 0 at k=0, role 0
+ * received k=1.  As stored both are the last version; rebuilt without
+ * its member, block 0 is its k=0 content (a version), block 16 is
+ * P ^ block0(k=1) = block16 ^ block0(k=0) ^ block0(k=1): neither.
+ */
+static void test_raid5_later(void)
+{
+    enum { BS = 4096 };
+    g_autofree uint8_t *jimg = g_malloc0(DT_JOURNAL_HDR_BYTES + 8 * 32);
+    g_autofree uint8_t *mb[3] = { g_malloc0(MEMBER_BYTES),
+                                  g_malloc0(MEMBER_BYTES),
+                                  g_malloc0(MEMBER_BYTES) };
+    g_autofree uint8_t *k0 = g_malloc(BS);
+    const uint16_t roles[] = { 0, 1, 2 };
+    struct dt_journal_hdr h, hf;
+    struct dt_journal_index ix;
+    struct dt_jrec *r = (struct dt_jrec *)(jimg + DT_JOURNAL_HDR_BYTES);
+    struct dt_block_id id = { .seed = 4, .bs = BS };
+    RaidMember m[3];
+    Raid5Later rl;
+
+    dt_journal_hdr_make(&h, 5, 4, 0, BS, 17);
+    memcpy(jimg, &h, sizeof(h));
+    dt_jrec_make(&r[0], &h, 0, DT_JREC_SUBMIT, 1, 0, 0);
+    dt_jrec_make(&r[1], &h, 1, DT_JREC_DONE, 1, 0, 1);
+    dt_jrec_make(&r[2], &h, 2, DT_JREC_SUBMIT, 2, 16, 0);
+    dt_jrec_make(&r[3], &h, 3, DT_JREC_DONE, 2, 16, 0);
+    g_assert_true(audit_journal_find(jimg, DT_JOURNAL_HDR_BYTES + 8 * 32,
+                                     &hf, &ix));
+    for (unsigned i = 0; i < 3; i++) {
+        write_super(mb[i], 5, 3, i, roles, 3, MD_RESYNC_DONE);
+        m[i] = (RaidMember){ .name = "m", .data = mb[i], .len = MEMBER_BYTES };
+        g_assert_cmpint(md_super_parse(mb[i] + MD_SB_V12_OFFSET,
+                                       MD_SB_MAX_BYTES, &m[i].sb),
+                        ==, MD_SUPER_OK);
+    }
+    g_assert_cmpint(md_parity_role(MD_LAYOUT_LEFT_SYMMETRIC, 3, 0), ==, 2);
+    uint8_t *d0 = mb[0] + DATA_OFFSET * 512, *d1 = mb[1] + DATA_OFFSET * 512,
+            *p = mb[2] + DATA_OFFSET * 512;
+    id.offset = 0;
+    dt_fill(k0, &id, dt_gen(1, 0));
+    dt_fill(d0, &id, dt_gen(1, 1));
+    id.offset = 16 * BS;
+    dt_fill(d1, &id, dt_gen(2, 0));
+    for (unsigned k = 0; k < BS; k++) {
+        p[k] = k0[k] ^ d1[k];
+    }
+
+    g_assert_true(audit_later_raid5(&hf, &ix, m, 3, &rl));
+    g_assert_cmpuint(rl.blocks, ==, 17);
+    g_assert_cmpuint(rl.stored[DT_LATER_LAST], ==, 2);
+    g_assert_cmpuint(rl.stored[DT_LATER_NEVER], ==, 15);
+    g_assert_cmpuint(rl.rebuilt[DT_LATER_LAST], ==, 1);
+    g_assert_cmpuint(rl.rebuilt[DT_LATER_NEITHER], ==, 1);
+    g_assert_cmpuint(rl.rebuilt[DT_LATER_NEVER], ==, 15);
+    dt_journal_index_free(&ix);
+}
+
 static void test_super_parse(void)
 {
     g_autofree uint8_t *m = g_malloc0(MEMBER_BYTES);
@@ -364,6 +425,7 @@ int main(int argc, char **argv)
     g_test_add_func("/audit-raid/parity-role", test_parity_role);
     g_test_add_func("/audit-raid/raid1", test_raid1);
     g_test_add_func("/audit-raid/raid1-later", test_raid1_later);
+    g_test_add_func("/audit-raid/raid5-later", test_raid5_later);
     g_test_add_func("/audit-raid/raid1-unsynced", test_raid1_unsynced_note);
     g_test_add_func("/audit-raid/raid5", test_raid5);
     g_test_add_func("/audit-raid/cannot-check", test_cannot_check);
