@@ -119,6 +119,18 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
+/*
+ * nvme-pi's images start with a 4 KiB header (magic "nvme-pi\0",
+ * docs/device.md "Backing image layout"), QEMU nvme's with the data:
+ * where the data region of this image starts.
+ */
+static uint64_t data_start(const uint8_t *img, uint64_t size)
+{
+    static const char magic[8] = "nvme-pi";
+
+    return size >= 4096 && !memcmp(img, magic, sizeof(magic)) ? 4096 : 0;
+}
+
 /* The image: next to the run dir (it may have moved), else as named. */
 static char *image_path(const AuditDev *d, const char *rundir)
 {
@@ -174,14 +186,17 @@ static long audit_dev(const AuditDev *d, const char *rundir)
         }
         return -1;
     }
-    nblocks = (uint64_t)st.st_size / (d->lbs + d->ms);
-    img = st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-                     : MAP_FAILED;
+    const uint8_t *map =
+        st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                   : MAP_FAILED;
     close(fd);
-    if (img == MAP_FAILED) {
+    if (map == MAP_FAILED) {
         fprintf(stderr, "pit audit: %s: cannot map\n", path);
         return -1;
     }
+    img = map + data_start(map, (uint64_t)st.st_size);
+    nblocks = ((uint64_t)st.st_size - (uint64_t)(img - map)) /
+              (d->lbs + d->ms);
     const uint8_t *meta = img + nblocks * d->lbs;
     for (uint64_t lba = 0; lba < nblocks; lba++) {
         const uint8_t *m = meta + lba * d->ms;
@@ -201,7 +216,7 @@ static long audit_dev(const AuditDev *d, const char *rundir)
             }
         }
     }
-    munmap((void *)img, st.st_size);
+    munmap((void *)map, st.st_size);
     printf("%-8s %s: %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT
            " written with PI, %" G_GUINT64_FORMAT " bad\n",
            d->id, path, nblocks, written, bad);
@@ -458,8 +473,9 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         }
         g_array_append_val(maps, mp);
         /* the namespace's data: N blocks, then N metadata entries */
-        m.len = (uint64_t)st.st_size / (d->lbs + d->ms) * d->lbs;
-        m.data = mp.p;
+        m.data = mp.p + data_start(mp.p, mp.len);
+        m.len = (mp.len - (uint64_t)(m.data - mp.p)) / (d->lbs + d->ms) *
+                d->lbs;
         if (!jname && audit_journal_find(m.data, m.len, &jh, &jix)) {
             jname = d->id;
             continue;
