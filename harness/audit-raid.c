@@ -64,6 +64,8 @@ static bool geometry_ok(const RaidMember *const *m, unsigned n, RaidReport *r)
 static void check_raid1(const RaidMember *const *m, unsigned n, uint64_t bytes,
                         RaidReport *r)
 {
+    uint64_t last_window = UINT64_MAX;
+
     for (uint64_t off = 0; off < bytes; off += RAID_UNIT) {
         uint64_t len = bytes - off < RAID_UNIT ? bytes - off : RAID_UNIT;
         const uint8_t *a = m[0]->data + m[0]->sb.data_offset * SECTOR + off;
@@ -72,6 +74,10 @@ static void check_raid1(const RaidMember *const *m, unsigned n, uint64_t bytes,
             const uint8_t *b = m[i]->data + m[i]->sb.data_offset * SECTOR + off;
             if (memcmp(a, b, len)) {
                 add_bad(r, off, 0, -1);
+                if (off / RAID1_CHECK_WINDOW != last_window) {
+                    last_window = off / RAID1_CHECK_WINDOW;
+                    r->bad_windows++;
+                }
                 break;
             }
         }

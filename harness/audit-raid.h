@@ -16,6 +16,13 @@
 
 #define RAID_UNIT 4096u /* compared in md's stripe-cache page size */
 #define RAID_FIRST_BAD 8
+/*
+ * md's RAID1 check compares a resync request at a time and, on a
+ * mismatch, adds all of that request's sectors to mismatch_cnt: with
+ * the default 64 KiB requests one differing 4 KiB unit counts 128
+ * sectors.  (RAID4/5 count 8 sectors per mismatched 4 KiB stripe page.)
+ */
+#define RAID1_CHECK_WINDOW 65536u
 
 typedef struct RaidMember {
     const char *name;
@@ -36,6 +43,8 @@ typedef struct RaidReport {
     unsigned present; /* active members given */
     uint64_t units;   /* RAID_UNIT pieces compared */
     uint64_t bad;     /* pieces that are not consistent */
+    uint64_t bad_windows; /* RAID1: RAID1_CHECK_WINDOW windows with a bad
+                             piece, what md's mismatch_cnt counts */
     RaidBad first[RAID_FIRST_BAD];
     unsigned nfirst;
     char problem[160]; /* set when the set cannot be checked */

@@ -302,13 +302,19 @@ static void print_raid(const char *uuid, const RaidMember *m, unsigned n,
     if (m[0].sb.level == 1) {
         printf("   %" G_GUINT64_FORMAT
                " units of %u bytes compared, %" G_GUINT64_FORMAT
-               " differ between the legs\n",
-               r->units, RAID_UNIT, r->bad);
+               " differ between the legs, in %" G_GUINT64_FORMAT
+               " windows of %u KiB (md's check counts %" G_GUINT64_FORMAT
+               " sectors for them)\n",
+               r->units, RAID_UNIT, r->bad, r->bad_windows,
+               RAID1_CHECK_WINDOW / 1024,
+               r->bad_windows * (RAID1_CHECK_WINDOW / 512));
     } else {
         printf("   layout %s, chunk %u KiB: %" G_GUINT64_FORMAT
-               " units of %u bytes, %" G_GUINT64_FORMAT " with bad parity\n",
+               " units of %u bytes, %" G_GUINT64_FORMAT " with bad parity "
+               "(md's check counts %" G_GUINT64_FORMAT " sectors for them)\n",
                m[0].sb.level == 4 ? "raid4" : md_layout_name(m[0].sb.layout),
-               m[0].sb.chunksize / 2, r->units, RAID_UNIT, r->bad);
+               m[0].sb.chunksize / 2, r->units, RAID_UNIT, r->bad,
+               r->bad * (RAID_UNIT / 512));
     }
     for (unsigned i = 0; i < r->nfirst; i++) {
         if (m[0].sb.level == 1) {
@@ -365,11 +371,11 @@ static void print_guest_mismatch(const char *rundir)
             gint64 mm = json_object_get_int_member(o, "mismatch_cnt");
             g_autofree char *where = g_path_get_dirname(f);
             g_autofree char *base = g_path_get_basename(where);
-            printf("   the guest's md check (%s): %s mismatch_cnt %" G_GINT64_FORMAT
-                   " sectors = %" G_GINT64_FORMAT " units of 4096 bytes\n",
+            printf("   the guest's md check (%s): %s (%s) mismatch_cnt %" G_GINT64_FORMAT
+                   " sectors\n",
                    strcmp(where, rundir) ? base : "its only boot",
-                   json_object_get_string_member(o, "dev"), mm,
-                   mm > 0 ? mm / 8 : mm);
+                   json_object_get_string_member(o, "dev"),
+                   json_object_get_string_member(o, "level"), mm);
         }
     }
 }

@@ -325,6 +325,15 @@ static void test_raid1(void)
     g_assert_cmpuint(r.bad, ==, 1);
     g_assert_cmpuint(r.nfirst, ==, 1);
     g_assert_cmpuint(r.first[0].offset, ==, 2 * 4096);
+    g_assert_cmpuint(r.bad_windows, ==, 1);
+
+    /* two more units: one in the same 64 KiB window as the first, one
+     * in the next -- md's check would count 2 x 128 sectors */
+    s.img[1][DATA_OFFSET * 512 + 5 * 4096] ^= 1;
+    s.img[1][DATA_OFFSET * 512 + 17 * 4096] ^= 1;
+    g_assert_true(raid_check_set(s.m, s.n, &r));
+    g_assert_cmpuint(r.bad, ==, 3);
+    g_assert_cmpuint(r.bad_windows, ==, 2);
     set_free(&s);
 }
 
