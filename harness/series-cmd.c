@@ -340,6 +340,7 @@ int series_cmd(int argc, char **argv)
 
     g_autofree Cell *cells = g_new0(Cell, nrows * scns->len);
     g_autofree double *build_s = g_new0(double, nrows);
+    g_autofree double *step_s = g_new0(double, nrows);
     g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(g_free);
     bool stopped = false;
     for (unsigned i = 0; i < nrows && !vm_interrupted(); i++) {
@@ -389,6 +390,8 @@ int series_cmd(int argc, char **argv)
                 bad++;
             }
         }
+        /* a step: build + image + boots + verdicts of this row */
+        step_s[i] = pit_now() - t0;
     }
 
     /* the table: rows base and each patch, columns scenarios */
@@ -478,6 +481,8 @@ int series_cmd(int argc, char **argv)
                   : series->base);
             json_builder_set_member_name(b, "build_seconds");
             json_builder_add_double_value(b, build_s[i]);
+            json_builder_set_member_name(b, "step_seconds");
+            json_builder_add_double_value(b, step_s[i]);
             if (i < logs->len && g_ptr_array_index(logs, i)) {
                 json_builder_set_member_name(b, "build_log");
                 json_builder_add_string_value(b, g_ptr_array_index(logs, i));
