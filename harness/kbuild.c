@@ -139,11 +139,13 @@ bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
                       NULL, &o, &e, &status, error)) {
         return false;
     }
+    g_strchomp(o);
+    g_strchomp(e);
     if (out) {
-        *out = g_strdup(g_strchomp(o));
+        *out = g_strdup(o);
     }
     if (err) {
-        *err = g_strdup(g_strchomp(e));
+        *err = g_strdup(e);
     }
     if (!g_spawn_check_wait_status(status, NULL)) {
         const char *last = strrchr(e, '\n');
