@@ -367,6 +367,9 @@ int series_cmd(int argc, char **argv)
         k = kbuild_build(tree, commit, label, &log, &be);
         build_s[i] = pit_now() - t0;
         g_ptr_array_add(logs, log ? g_strdup(log) : NULL);
+        if (!k && vm_interrupted()) {
+            break; /* the build was stopped, not broken */
+        }
         if (!k) {
             printf("BUILD-FAIL %s\n", be->message);
             for (unsigned s = 0; s < scns->len; s++) {
