@@ -181,8 +181,9 @@ static uint16_t nvme_pi_identify_ctrl(NvmePiCtrl *n, NvmePiReq *req)
     id->wctemp = cpu_to_le16(NVME_PI_WCTEMP);
     id->cctemp = cpu_to_le16(NVME_PI_CCTEMP);
     id->kas = cpu_to_le16(10);     /* 100 ms units: 1 s granularity */
-    id->sqes = (6 << 4) | 6;
-    id->cqes = (4 << 4) | 4;
+    /* Required and maximum entry sizes: the only ones there are. */
+    id->sqes = (NVME_PI_SQES_LOG2 << 4) | NVME_PI_SQES_LOG2;
+    id->cqes = (NVME_PI_CQES_LOG2 << 4) | NVME_PI_CQES_LOG2;
     id->nn = cpu_to_le32(NVME_PI_MAX_NS);
     id->oncs = cpu_to_le16(NVME_ONCS_COMPARE | NVME_ONCS_DSM |
                            NVME_ONCS_WRITE_ZEROES | NVME_ONCS_FEATURES |
@@ -270,18 +271,18 @@ static uint16_t nvme_pi_identify(NvmePiCtrl *n, NvmePiReq *req)
         return nvme_pi_dma_cmd_to_guest(n, &req->cmd, list, sizeof(list));
     }
     case NVME_ID_CNS_NS_DESCR_LIST: {
-        uint8_t buf[NVME_IDENTIFY_DATA_SIZE] = { 0 };
+        g_autofree NvmePiNsDescrList *d = g_new0(NvmePiNsDescrList, 1);
 
         if (!ns) {
             return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
         }
-        buf[0] = NVME_NIDT_NGUID;
-        buf[1] = NVME_NIDL_NGUID;
-        nvme_pi_nguid(n, nsid, buf + 4);
-        buf[20] = NVME_NIDT_CSI;
-        buf[21] = 1;                    /* NIDL for CSI */
-        buf[24] = NVME_CSI_NVM;
-        return nvme_pi_dma_cmd_to_guest(n, &req->cmd, buf, sizeof(buf));
+        d->nguid_hdr.nidt = NVME_NIDT_NGUID;
+        d->nguid_hdr.nidl = NVME_PI_NIDL_NGUID;
+        nvme_pi_nguid(n, nsid, d->nguid);
+        d->csi_hdr.nidt = NVME_NIDT_CSI;
+        d->csi_hdr.nidl = NVME_PI_NIDL_CSI;
+        d->csi = NVME_CSI_NVM;
+        return nvme_pi_dma_cmd_to_guest(n, &req->cmd, d, sizeof(*d));
     }
     case NVME_ID_CNS_CS_NS: {
         g_autofree NvmeIdNsNvm *id = g_new0(NvmeIdNsNvm, 1);
@@ -315,6 +316,14 @@ static uint16_t nvme_pi_identify(NvmePiCtrl *n, NvmePiReq *req)
 }
 
 /* ---- Get Log Page ---- */
+
+/* The largest log page offered: the buffer every Get Log Page fills. */
+#define NVME_PI_LOG_MAX_SIZE    4096
+QEMU_BUILD_BUG_ON(sizeof(NvmeEffectsLog) > NVME_PI_LOG_MAX_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(NvmeSmartLog) > NVME_PI_LOG_MAX_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(NvmeErrorLog) * (NVME_PI_ELPE + 1) >
+                  NVME_PI_LOG_MAX_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(MutationLogPage) > NVME_PI_LOG_MAX_SIZE);
 
 /* 128-bit little-endian counter; the upper half stays zero. */
 #define nvme_pi_put128(field, v) do { \
@@ -403,7 +412,8 @@ static uint16_t nvme_pi_get_log(NvmePiCtrl *n, NvmePiReq *req)
     uint64_t len = numd * 4;
     uint64_t off = le32_to_cpu(req->cmd.cdw12) |
                    ((uint64_t)le32_to_cpu(req->cmd.cdw13) << 32);
-    g_autofree uint8_t *buf = g_malloc0(4096);
+    /* Room for the largest page offered (Commands Supported and Effects). */
+    g_autofree uint8_t *buf = g_malloc0(NVME_PI_LOG_MAX_SIZE);
     size_t size;
 
     trace_nvme_pi_get_log(lid, len, off);
@@ -663,7 +673,7 @@ static uint16_t nvme_pi_create_cq(NvmePiCtrl *n, NvmePiReq *req)
     if (!prp1 || (prp1 & (n->page_size - 1))) {
         return NVME_INVALID_PRP_OFFSET | NVME_PI_STATUS_DNR;
     }
-    if (NVME_PI_CC_IOCQES(n->regs.cc) != 4) {
+    if (NVME_PI_CC_IOCQES(n->regs.cc) != NVME_PI_CQES_LOG2) {
         return NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
     }
     if (vector >= n->msix_qsize ||
@@ -699,7 +709,7 @@ static uint16_t nvme_pi_create_sq(NvmePiCtrl *n, NvmePiReq *req)
     if (!prp1 || (prp1 & (n->page_size - 1))) {
         return NVME_INVALID_PRP_OFFSET | NVME_PI_STATUS_DNR;
     }
-    if (NVME_PI_CC_IOSQES(n->regs.cc) != 6) {
+    if (NVME_PI_CC_IOSQES(n->regs.cc) != NVME_PI_SQES_LOG2) {
         return NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
     }
     nvme_pi_sq_init(n, sqid, cqid, prp1, qsize);
@@ -747,6 +757,98 @@ static unsigned nvme_pi_ns_count(NvmePiCtrl *n)
     return count;
 }
 
+/*
+ * A Format is a job (job.c): the namespaces are formatted one after the
+ * other, a bounded run of blocks per step, while I/O to them completes
+ * with Format In Progress and other namespaces carry on.  The admin
+ * queue waits for it (admin_busy): admin commands run one at a time.
+ * Aborted by a controller reset, it still finishes, so the image header
+ * always matches what was zeroed.
+ */
+typedef struct NvmePiFormatJob {
+    NvmePiJob job;
+    NvmePiCtrl *n;
+    NvmePiReq *req;
+    uint32_t nsid;          /* being formatted, or done last; 0: none */
+    bool in_ns;             /* nsid's format has begun, not ended */
+    bool broadcast;         /* every namespace, in nsid order */
+    uint8_t lbaf, pi;
+    bool mset, pil;
+} NvmePiFormatJob;
+
+/* The next namespace the job formats after nsid, or NULL. */
+static NvmePiNs *nvme_pi_format_next(NvmePiFormatJob *f, uint32_t nsid)
+{
+    uint32_t i;
+
+    if (!f->broadcast) {
+        return nsid ? NULL : nvme_pi_ns_get(f->n, le32_to_cpu(f->req->cmd.nsid));
+    }
+    for (i = nsid + 1; i <= NVME_PI_MAX_NS; i++) {
+        if (f->n->nss[i]) {
+            return f->n->nss[i];
+        }
+    }
+    return NULL;
+}
+
+static void nvme_pi_format_end(NvmePiFormatJob *f, uint16_t status)
+{
+    NvmePiCtrl *n = f->n;
+    NvmePiNs *ns = nvme_pi_format_next(f, 0);
+
+    /* After a failure the namespaces not reached are usable again. */
+    for (; ns; ns = nvme_pi_format_next(f, ns->nsid)) {
+        ns->formatting = false;
+    }
+    trace_nvme_pi_format_done(f->nsid, status);
+    n->admin_busy = false;
+    f->req->job = NULL;
+    nvme_pi_req_complete(n, f->req, status);    /* frees an aborted one */
+    g_free(f);
+    nvme_pi_kick(n);            /* the admin queue goes on */
+}
+
+/* Begin formatting the namespace after the current one, if any. */
+static uint16_t nvme_pi_format_begin_next(NvmePiFormatJob *f)
+{
+    NvmePiNs *ns = nvme_pi_format_next(f, f->nsid);
+
+    if (!ns) {
+        return NVME_SUCCESS;
+    }
+    f->nsid = ns->nsid;
+    f->in_ns = true;
+    return nvme_pi_ns_format_begin(ns, f->lbaf, f->mset, f->pi, f->pil);
+}
+
+static bool nvme_pi_format_step(NvmePiJob *job)
+{
+    NvmePiFormatJob *f = container_of(job, NvmePiFormatJob, job);
+    NvmePiNs *ns = nvme_pi_ns_get(f->n, f->nsid);
+    uint16_t status;
+
+    if (!f->in_ns) {
+        status = nvme_pi_format_begin_next(f);
+    } else if (!ns) {
+        status = NVME_INTERNAL_DEV_ERROR;   /* its device went away */
+    } else {
+        status = nvme_pi_ns_format_step(ns);
+        if (status == NVME_NO_COMPLETE) {
+            return true;
+        }
+        f->in_ns = false;
+        if (!status) {
+            status = nvme_pi_format_begin_next(f);
+        }
+    }
+    if (status || !f->in_ns) {
+        nvme_pi_format_end(f, status);
+        return false;
+    }
+    return true;
+}
+
 static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
 {
     uint32_t dw10 = le32_to_cpu(req->cmd.cdw10);
@@ -754,14 +856,16 @@ static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
     uint8_t lbaf = NVME_PI_FMT_LBAFL(dw10) | (NVME_PI_FMT_LBAFU(dw10) << 4);
     uint8_t pi = NVME_PI_FMT_PI(dw10);
     uint8_t ses = NVME_PI_FMT_SES(dw10);
+    bool broadcast = nsid == NVME_NSID_BROADCAST;
+    NvmePiFormatJob *f;
+    NvmePiReq *r;
     NvmePiNs *ns;
-    uint16_t status = NVME_SUCCESS;
-    unsigned i;
+    uint16_t status;
 
     trace_nvme_pi_format_cmd(nsid, lbaf, NVME_PI_FMT_MSET(dw10), pi,
                              NVME_PI_FMT_PIL(dw10), ses);
     ns = nvme_pi_ns_get(n, nsid);
-    if (!ns && (nsid != NVME_NSID_BROADCAST || !nvme_pi_ns_count(n))) {
+    if (!ns && (!broadcast || !nvme_pi_ns_count(n))) {
         return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
     }
     if (ses > 1) {      /* no cryptographic erase */
@@ -772,26 +876,34 @@ static uint16_t nvme_pi_format(NvmePiCtrl *n, NvmePiReq *req)
         return status;
     }
     /*
-     * I/O still in flight (a delayed write, a read being posted) was
-     * sized for the old format: the host must quiesce first, as Linux
-     * does.  The only admin command in flight is this one.
+     * I/O still in flight on a namespace to format (a delayed write, a
+     * read being posted) was sized for the old format: the host must
+     * quiesce it first, as Linux does.
      */
-    if (QTAILQ_FIRST(&n->inflight) != req || QTAILQ_NEXT(req, entry)) {
-        trace_nvme_pi_format_busy();
-        return NVME_CMD_SEQ_ERROR;
-    }
-    if (nsid != NVME_NSID_BROADCAST) {
-        return nvme_pi_ns_format(ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
-                                 NVME_PI_FMT_PIL(dw10));
-    }
-    /* FNA bit 0 clear: the broadcast nsid formats each namespace alike. */
-    NVME_PI_FOREACH_NS(n, ns, i) {
-        if (!status) {
-            status = nvme_pi_ns_format(ns, lbaf, NVME_PI_FMT_MSET(dw10), pi,
-                                       NVME_PI_FMT_PIL(dw10));
+    QTAILQ_FOREACH(r, &n->inflight, entry) {
+        if (r != req && r->ns && (broadcast || r->ns == ns)) {
+            trace_nvme_pi_format_busy();
+            return NVME_CMD_SEQ_ERROR;
         }
     }
-    return status;
+    f = g_new0(NvmePiFormatJob, 1);
+    f->n = n;
+    f->req = req;
+    f->broadcast = broadcast;
+    f->lbaf = lbaf;
+    f->pi = pi;
+    f->mset = NVME_PI_FMT_MSET(dw10);
+    f->pil = NVME_PI_FMT_PIL(dw10);
+    /* FNA bit 0 clear: the broadcast nsid formats each namespace alike. */
+    for (ns = nvme_pi_format_next(f, 0); ns;
+         ns = nvme_pi_format_next(f, ns->nsid)) {
+        ns->formatting = true;
+    }
+    f->job.step = nvme_pi_format_step;
+    req->job = &f->job;
+    n->admin_busy = true;
+    nvme_pi_job_start(n, &f->job);
+    return NVME_NO_COMPLETE;
 }
 
 uint16_t nvme_pi_admin_cmd(NvmePiCtrl *n, NvmePiReq *req)

@@ -1,6 +1,6 @@
 /*
  * nvme-pi: the one place that knows how QEMU's internal API differs
- * between the releases we build against (7.2, 10.0, 11.x).
+ * between the releases we build against (7.2, 10.0, 10.2, 11.x).
  *
  * Everything else in hw/nvme-pi is written against the names defined
  * here, so a new QEMU release means touching this file only.
@@ -35,6 +35,13 @@
 #include "sysemu/dma.h"
 #include "sysemu/block-backend.h"
 #include "sysemu/runstate.h"
+#endif
+
+/* 10.1 moved exec/memory.h to system/memory.h. */
+#if NVME_PI_QEMU_AT_LEAST(10, 1)
+#include "system/memory.h"
+#else
+#include "exec/memory.h"
 #endif
 
 /* 10.0 moved qapi/qmp/ to qobject/. */

@@ -107,8 +107,8 @@ static void nvme_pi_ctrl_reset(NvmePiCtrl *n)
 static bool nvme_pi_start(NvmePiCtrl *n)
 {
     uint32_t cc = n->regs.cc;
-    uint32_t asqs = (n->regs.aqa & 0xfff) + 1;
-    uint32_t acqs = ((n->regs.aqa >> 16) & 0xfff) + 1;
+    uint32_t asqs = NVME_PI_AQA_ASQS(n->regs.aqa) + 1;
+    uint32_t acqs = NVME_PI_AQA_ACQS(n->regs.aqa) + 1;
     unsigned mps = NVME_PI_CC_MPS(cc);
 
     if (mps > 4) {
@@ -232,7 +232,7 @@ static void nvme_pi_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         nvme_pi_write_cc(n, (uint32_t)val);
         break;
     case NVME_PI_REG_AQA:
-        n->regs.aqa = (uint32_t)val & 0x0fff0fff;
+        n->regs.aqa = (uint32_t)val & NVME_PI_AQA_MASK;
         break;
     case NVME_PI_REG_ASQ:
         n->regs.asq = size == 8 ? val & ~0xfffULL :
@@ -330,6 +330,7 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
         msix_vector_use(pci, i);
     }
     n->bh = nvme_pi_bh_new(nvme_pi_process, n, DEVICE(n));
+    nvme_pi_jobs_init(n);
     nvme_pi_reset_regs(n);
     nvme_pi_admin_reset(n);
 }
@@ -341,6 +342,7 @@ static void nvme_pi_exit(PCIDevice *pci)
     unsigned i;
 
     nvme_pi_queues_reset(n);
+    nvme_pi_jobs_exit(n);       /* aborted jobs end (a Format finishes) */
     NVME_PI_FOREACH_NS(n, ns, i) {
         blk_drain(ns->blk);     /* aborted I/O still refers to n */
     }

@@ -4,8 +4,8 @@
  * Owns the decisions the device's DMA-timing hooks make for one write:
  * how many times the guest buffer is read and when (dma-delay,
  * dma-jitter, dma-replay, seed), and, when those reads differ, which bytes
- * are persisted and PI-checked (dma-source).  The device glue (dma.c)
- * performs the reads on QEMU timers; this file only decides, so every
+ * are persisted and PI-checked (dma-source).  The device glue (io.c's
+ * timers, dma.c's copies) performs the reads; this file only decides, so every
  * rule is unit-tested without QEMU and replayable from a seed.
  *
  * Pure C: no QEMU, no GLib, no I/O, nothing allocated.

@@ -9,9 +9,9 @@
  *
  * The I/O path is always "map the guest buffer, copy it into a bounce
  * buffer, verify PI on that copy, persist the copy" (and the reverse for
- * reads).  The copy is the single moment the device looks at guest
- * memory: this is where DMA-timing hooks (delayed, repeated or torn
- * reads of guest memory) will be added.
+ * reads).  The copy is the only moment the device looks at guest
+ * memory; the DMA-timing hooks (io.c, on timers, per dma-policy.c's
+ * schedule) repeat it later into more bounce buffers to see what changed.
  *
  * Everything here is bounded by the transfer length, which the caller
  * has already checked against MDTS, and by a cap on SGL descriptors:

@@ -15,10 +15,11 @@
  * the queue bottom half and completes from the main loop, with any number
  * of commands in flight and completions in any order; hook delays are
  * timers on the hook clock (dma-clock), never a sleep.  Compare, Verify,
- * Write Zeroes and Dataset Management still do their block I/O
- * synchronously (rare commands; see docs/device.md).  PI decisions are in
- * pi-io.c, data pointers in dma.c, the image in ns.c, the mutation
- * recorder in record.c, the hook policy in dma-policy.c.
+ * Write Zeroes and Dataset Management are jobs (job.c): bounded steps of
+ * synchronous block I/O under the range lock, spread over the main loop.
+ * PI decisions are in pi-io.c, data pointers in dma.c, the image in
+ * ns.c, the mutation recorder in record.c, the hook policy in
+ * dma-policy.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -29,8 +30,9 @@
 #include "pi-io.h"
 #include "trace.h"
 
-/* Blocks per chunk for commands without a transfer (Verify, ...). */
-#define NVME_PI_CHUNK_BLOCKS    256
+typedef struct NvmePiIo NvmePiIo;
+/* One step of a long command; NVME_NO_COMPLETE while there is more. */
+typedef uint16_t NvmePiStepFn(NvmePiCtrl *n, NvmePiReq *req, NvmePiIo *io);
 
 typedef struct NvmePiXfer {
     NvmePiNs *ns;
@@ -51,7 +53,7 @@ typedef struct NvmePiXfer {
  * at fetch, the others on timers; x.data/x.meta then point at the bytes
  * persisted (one of the reads, or their assembly per dma-source).
  */
-typedef struct NvmePiIo {
+struct NvmePiIo {
     NvmePiCtrl *n;
     NvmePiReq *req;
     NvmePiXfer x;
@@ -66,10 +68,16 @@ typedef struct NvmePiIo {
     int64_t fetch_ns;
     QEMUTimer *timer;
     void (*timer_fn)(struct NvmePiIo *io);
-    /* A synchronous command that waited for an overlapping range. */
-    uint16_t (*sync_fn)(NvmePiCtrl *n, NvmePiReq *req);
+    /* A long command (job.c): its step, range and progress. */
+    NvmePiStepFn *step_fn;
     NvmePiRange range;
-} NvmePiIo;
+    NvmePiJob job;
+    bool started;           /* step_fn decoded the command */
+    bool deallocate;        /* Write Zeroes by deallocation */
+    uint64_t done;          /* blocks done (of the current DSM range) */
+    NvmeDsmRange *dsm;      /* DSM: the ranges, fetched at the first step */
+    unsigned dsm_nr, dsm_i;
+};
 
 static uint16_t nvme_pi_check_range(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
 {
@@ -99,7 +107,7 @@ static uint16_t nvme_pi_rw_decode(NvmePiReq *req, uint64_t *slba,
 
     *slba = le32_to_cpu(cmd->cdw10) |
             ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
-    *nlb = (cdw12 & 0xffff) + 1;
+    *nlb = NVME_PI_RW_NLB(cdw12) + 1;
     nvme_pi_io_pi_decode(req->ns, cmd, (cdw12 >> 26) & 0xf, p);
     return nvme_pi_check_range(req->ns, *slba, *nlb);
 }
@@ -251,6 +259,7 @@ static void nvme_pi_io_free(NvmePiIo *io)
         g_free(io->mreads[i]);
     }
     nvme_pi_xfer_free(&io->x);
+    g_free(io->dsm);
     g_free(io);
 }
 
@@ -298,9 +307,10 @@ void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req)
         g_free(req);    /* completed synchronously: never here */
         return;
     }
-    if (io->sync_fn) {
+    /* A long command whose job started never comes here (queue.c). */
+    if (io->step_fn) {
         if (!nvme_pi_ns_range_cancel(req->ns, &io->range)) {
-            return;     /* granted: nvme_pi_sync_bh frees it */
+            return;     /* not waiting: cannot be, see above */
         }
     } else if (io->in_aio && !nvme_pi_ns_aio_cancel(req->ns, &io->aio)) {
         return;         /* the block I/O callback frees it */
@@ -626,80 +636,83 @@ static uint16_t nvme_pi_flush_all(NvmePiCtrl *n)
 }
 
 /*
- * ---- Synchronous commands under the range lock ----
+ * ---- Long commands: jobs under the range lock ----
  *
  * Compare and Verify (shared), Write Zeroes and Dataset Management
- * (exclusive) do their block I/O synchronously, holding their range the
- * whole time.  If an overlapping command holds it, the command waits
- * (NVME_NO_COMPLETE) and runs later from a bottom half of its own; the
- * pending bottom half counts as block I/O in flight so that blk_drain()
- * (controller reset, unrealize) waits for it.
+ * (exclusive) hold their range from the first step to the last, so an
+ * overlapping command waits for them (and they for it) as for any block
+ * I/O.  Once the range is held, the command is a job (job.c): each step
+ * does a bounded amount of synchronous block I/O, and the job timer
+ * spreads the steps of all jobs over the main loop.
  */
-typedef uint16_t NvmePiSyncFn(NvmePiCtrl *n, NvmePiReq *req);
-
-static void nvme_pi_sync_bh(void *opaque)
+static bool nvme_pi_io_job_step(NvmePiJob *job)
 {
-    NvmePiIo *io = opaque;
-    NvmePiCtrl *n = io->n;
+    NvmePiIo *io = container_of(job, NvmePiIo, job);
     NvmePiReq *req = io->req;
-    BlockBackend *blk = req->ns->blk;
+    NvmePiNs *ns = req->ns;
     uint16_t status = NVME_SUCCESS;
 
     if (!req->aborted) {
-        status = io->sync_fn(n, req);
+        status = io->step_fn(io->n, req, io);
+        if (status == NVME_NO_COMPLETE) {
+            return true;
+        }
     }
-    nvme_pi_ns_range_unlock(req->ns, &io->range);
+    req->job = NULL;
+    /* May grant a waiter, which may start a job or block I/O at once. */
+    nvme_pi_ns_range_unlock(ns, &io->range);
     if (req->aborted) {
         nvme_pi_io_free(io);
         g_free(req);
     } else {
         nvme_pi_io_finish(io, status);
     }
-    blk_dec_in_flight(blk);
+    return false;
 }
 
-static void nvme_pi_sync_grant(NvmePiRange *r)
+static void nvme_pi_io_job_begin(NvmePiIo *io)
 {
-    NvmePiIo *io = container_of(r, NvmePiIo, range);
+    io->job.step = nvme_pi_io_job_step;
+    io->req->job = &io->job;
+    nvme_pi_job_start(io->n, &io->job);
+}
 
-    blk_inc_in_flight(io->req->ns->blk);
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), nvme_pi_sync_bh, io);
+static void nvme_pi_io_job_grant(NvmePiRange *r)
+{
+    nvme_pi_io_job_begin(container_of(r, NvmePiIo, range));
 }
 
 static uint16_t nvme_pi_locked(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
-                               uint64_t nlb, bool write, NvmePiSyncFn *fn)
+                               uint64_t nlb, bool write, NvmePiStepFn *fn)
 {
     NvmePiIo *io = nvme_pi_io_new(n, req);
-    uint16_t status;
 
-    io->sync_fn = fn;
+    io->step_fn = fn;
     io->range.slba = slba;
     io->range.end = nlb > UINT64_MAX - slba ? UINT64_MAX : slba + nlb;
     io->range.write = write;
-    io->range.grant = nvme_pi_sync_grant;
-    if (!nvme_pi_ns_range_lock(req->ns, &io->range)) {
-        return NVME_NO_COMPLETE;
+    io->range.grant = nvme_pi_io_job_grant;
+    if (nvme_pi_ns_range_lock(req->ns, &io->range)) {
+        nvme_pi_io_job_begin(io);
     }
-    status = fn(n, req);
-    nvme_pi_ns_range_unlock(req->ns, &io->range);
-    nvme_pi_io_free(io);
-    req->io = NULL;
-    return status;
+    return NVME_NO_COMPLETE;
 }
 
 /* SLBA and NLB of a Compare, Verify or Write Zeroes, unchecked. */
 static uint16_t nvme_pi_locked_rw(NvmePiCtrl *n, NvmePiReq *req, bool write,
-                                  NvmePiSyncFn *fn)
+                                  NvmePiStepFn *fn)
 {
     NvmeCmd *cmd = &req->cmd;
     uint64_t slba = le32_to_cpu(cmd->cdw10) |
                     ((uint64_t)le32_to_cpu(cmd->cdw11) << 32);
 
-    return nvme_pi_locked(n, req, slba, (le32_to_cpu(cmd->cdw12) & 0xffff) + 1,
+    return nvme_pi_locked(n, req, slba,
+                          NVME_PI_RW_NLB(le32_to_cpu(cmd->cdw12)) + 1,
                           write, fn);
 }
 
-static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
+/* Compare: one step, bounded by MDTS like any transfer. */
+static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req, NvmePiIo *io)
 {
     NvmePiNs *ns = req->ns;
     NvmePiXfer x;
@@ -731,111 +744,152 @@ static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req)
     return status;
 }
 
+/* Bounce buffers for NVME_PI_STEP_BLOCKS blocks, zeroed. */
+static uint16_t nvme_pi_step_buffers(NvmePiIo *io, NvmePiNs *ns)
+{
+    size_t dlen = (size_t)NVME_PI_STEP_BLOCKS * ns->lbasz;
+
+    io->x.data = blk_try_blockalign(ns->blk, dlen);
+    io->x.meta = g_try_malloc0((size_t)NVME_PI_STEP_BLOCKS * ns->ms + 1);
+    if (!io->x.data || !io->x.meta) {
+        trace_nvme_pi_nomem(dlen);
+        return NVME_INTERNAL_DEV_ERROR;
+    }
+    memset(io->x.data, 0, dlen);
+    return NVME_SUCCESS;
+}
+
 /* Verify: read and check, nothing crosses the bus; no MDTS limit. */
-static uint16_t nvme_pi_verify(NvmePiCtrl *n, NvmePiReq *req)
+static uint16_t nvme_pi_verify(NvmePiCtrl *n, NvmePiReq *req, NvmePiIo *io)
 {
     NvmePiNs *ns = req->ns;
-    uint64_t slba;
-    uint32_t nlb, done = 0;
-    g_autofree uint8_t *data = NULL, *meta = NULL;
-    NvmePiIoPi p;
+    NvmePiXfer *x = &io->x;
+    NvmePiIoPi cp;
+    uint32_t cnt;
     uint16_t status;
 
-    status = nvme_pi_rw_decode(req, &slba, &nlb, &p);
-    if (!status) {
-        status = nvme_pi_io_pi_precheck(ns, slba, &p);
-    }
-    if (status) {
-        return status;
-    }
-    data = g_malloc((size_t)NVME_PI_CHUNK_BLOCKS * ns->lbasz);
-    meta = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->ms + 1);
-    while (!status && done < nlb) {
-        uint32_t cnt = MIN(nlb - done, NVME_PI_CHUNK_BLOCKS);
-        NvmePiIoPi cp = p;
-
-        if (ns->pi != 3) {
-            cp.reftag = p.reftag + done;
-        }
-        status = nvme_pi_ns_read(ns, slba + done, cnt, data, meta);
+    if (!io->started) {
+        status = nvme_pi_rw_decode(req, &x->slba, &x->nlb, &x->pi);
         if (!status) {
-            status = nvme_pi_io_pi_read(n, req, slba + done, cnt, data, meta,
-                                        &cp);
+            status = nvme_pi_io_pi_precheck(ns, x->slba, &x->pi);
         }
-        done += cnt;
-    }
-    return status;
-}
-
-static uint16_t nvme_pi_write_zeroes(NvmePiCtrl *n, NvmePiReq *req)
-{
-    NvmePiNs *ns = req->ns;
-    bool deac = le32_to_cpu(req->cmd.cdw12) & NVME_PI_WZ_DEAC;
-    uint64_t slba;
-    uint32_t nlb, done = 0;
-    g_autofree uint8_t *data = NULL, *meta = NULL;
-    NvmePiIoPi p;
-    PiCtx ctx;
-    uint16_t status;
-
-    status = nvme_pi_rw_decode(req, &slba, &nlb, &p);
-    if (status) {
-        return status;
-    }
-    if ((!ns->pi || !(p.prinfo & NVME_PRINFO_PRACT)) && deac) {
-        return nvme_pi_ns_deallocate(ns, slba, nlb);
-    }
-    /* Zero data; zero metadata, or PI generated over zeroes with PRACT. */
-    data = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->lbasz);
-    meta = g_malloc0((size_t)NVME_PI_CHUNK_BLOCKS * ns->ms + 1);
-    while (!status && done < nlb) {
-        uint32_t cnt = MIN(nlb - done, NVME_PI_CHUNK_BLOCKS);
-
-        if (ns->pi && (p.prinfo & NVME_PRINFO_PRACT)) {
-            uint64_t ref = ns->pi == 3 ? p.reftag : p.reftag + done;
-
-            memset(meta, 0, (size_t)cnt * ns->ms);
-            pi_ctx_init(&ctx, &ns->pifmt, 0, ref, p.apptag, p.appmask);
-            pi_generate(&ctx, data, meta, cnt);
+        if (!status) {
+            status = nvme_pi_step_buffers(io, ns);
         }
-        status = nvme_pi_ns_write(ns, slba + done, cnt, data,
-                                  ns->ms ? meta : NULL, false);
-        done += cnt;
-    }
-    return status;
-}
-
-static uint16_t nvme_pi_dsm(NvmePiCtrl *n, NvmePiReq *req)
-{
-    NvmePiNs *ns = req->ns;
-    NvmeCmd *cmd = &req->cmd;
-    unsigned nr = (le32_to_cpu(cmd->cdw10) & 0xff) + 1;
-    uint32_t attr = le32_to_cpu(cmd->cdw11);
-    NvmeDsmRange ranges[256];
-    uint16_t status;
-    unsigned i;
-
-    if (!(attr & NVME_DSMGMT_AD)) {
-        return NVME_SUCCESS;    /* hints only */
-    }
-    status = nvme_pi_dma_cmd_from_guest(n, cmd, ranges, nr * sizeof(ranges[0]));
-    if (status) {
-        return status;
-    }
-    for (i = 0; i < nr; i++) {
-        status = nvme_pi_check_range(ns, le64_to_cpu(ranges[i].slba),
-                                     le32_to_cpu(ranges[i].nlb));
         if (status) {
             return status;
         }
+        io->started = true;
     }
-    for (i = 0; i < nr && !status; i++) {
-        if (le32_to_cpu(ranges[i].nlb)) {
-            status = nvme_pi_ns_deallocate(ns, le64_to_cpu(ranges[i].slba),
-                                           le32_to_cpu(ranges[i].nlb));
+    cnt = MIN(x->nlb - io->done, NVME_PI_STEP_BLOCKS);
+    cp = x->pi;
+    if (ns->pi != 3) {
+        cp.reftag = x->pi.reftag + io->done;
+    }
+    status = nvme_pi_ns_read(ns, x->slba + io->done, cnt, x->data, x->meta);
+    if (!status) {
+        status = nvme_pi_io_pi_read(n, req, x->slba + io->done, cnt, x->data,
+                                    x->meta, &cp);
+    }
+    io->done += cnt;
+    return !status && io->done < x->nlb ? NVME_NO_COMPLETE : status;
+}
+
+static uint16_t nvme_pi_write_zeroes(NvmePiCtrl *n, NvmePiReq *req,
+                                     NvmePiIo *io)
+{
+    NvmePiNs *ns = req->ns;
+    NvmePiXfer *x = &io->x;
+    NvmePiIoPi *p = &x->pi;
+    uint64_t cnt;
+    uint16_t status;
+
+    if (!io->started) {
+        bool deac = le32_to_cpu(req->cmd.cdw12) & NVME_PI_WZ_DEAC;
+
+        status = nvme_pi_rw_decode(req, &x->slba, &x->nlb, p);
+        if (status) {
+            return status;
         }
+        /* With PRACT the blocks get PI over zeroes: no deallocation. */
+        io->deallocate = deac && (!ns->pi || !(p->prinfo & NVME_PRINFO_PRACT));
+        if (!io->deallocate) {
+            status = nvme_pi_step_buffers(io, ns);
+            if (status) {
+                return status;
+            }
+        }
+        io->started = true;
     }
-    return status;
+    if (io->deallocate) {
+        cnt = MIN(x->nlb - io->done, nvme_pi_ns_step_blocks(ns));
+        status = nvme_pi_ns_deallocate(ns, x->slba + io->done, cnt);
+    } else {
+        /* Zero data; zero metadata, or PI generated over zeroes (PRACT). */
+        cnt = MIN(x->nlb - io->done, NVME_PI_STEP_BLOCKS);
+        if (ns->pi && (p->prinfo & NVME_PRINFO_PRACT)) {
+            uint64_t ref = ns->pi == 3 ? p->reftag : p->reftag + io->done;
+            PiCtx ctx;
+
+            memset(x->meta, 0, (size_t)cnt * ns->ms);
+            if (pi_ctx_init(&ctx, &ns->pifmt, 0, ref, p->apptag,
+                            p->appmask) != PI_OK ||
+                pi_generate(&ctx, x->data, x->meta, cnt) != PI_OK) {
+                trace_nvme_pi_pi_invalid("generate", ns->nsid,
+                                         x->slba + io->done);
+                return NVME_INTERNAL_DEV_ERROR | NVME_PI_STATUS_DNR;
+            }
+        }
+        status = nvme_pi_ns_write(ns, x->slba + io->done, cnt, x->data,
+                                  ns->ms ? x->meta : NULL, false);
+    }
+    io->done += cnt;
+    return !status && io->done < x->nlb ? NVME_NO_COMPLETE : status;
+}
+
+/* Dataset Management, Deallocate: the ranges, a bounded run per step. */
+static uint16_t nvme_pi_dsm(NvmePiCtrl *n, NvmePiReq *req, NvmePiIo *io)
+{
+    NvmePiNs *ns = req->ns;
+    NvmeCmd *cmd = &req->cmd;
+    NvmeDsmRange *r;
+    uint64_t slba, nlb, cnt;
+    uint16_t status;
+    unsigned i;
+
+    if (!io->started) {
+        io->dsm_nr = (le32_to_cpu(cmd->cdw10) & 0xff) + 1;
+        io->dsm = g_new0(NvmeDsmRange, io->dsm_nr);
+        status = nvme_pi_dma_cmd_from_guest(n, cmd, io->dsm,
+                                            io->dsm_nr * sizeof(*io->dsm));
+        if (status) {
+            return status;
+        }
+        for (i = 0; i < io->dsm_nr; i++) {
+            status = nvme_pi_check_range(ns, le64_to_cpu(io->dsm[i].slba),
+                                         le32_to_cpu(io->dsm[i].nlb));
+            if (status) {
+                return status;
+            }
+        }
+        io->started = true;
+    }
+    /* Skip empty ranges; a step works on one range. */
+    while (io->dsm_i < io->dsm_nr &&
+           io->done >= le32_to_cpu(io->dsm[io->dsm_i].nlb)) {
+        io->dsm_i++;
+        io->done = 0;
+    }
+    if (io->dsm_i == io->dsm_nr) {
+        return NVME_SUCCESS;
+    }
+    r = &io->dsm[io->dsm_i];
+    slba = le64_to_cpu(r->slba);
+    nlb = le32_to_cpu(r->nlb);
+    cnt = MIN(nlb - io->done, nvme_pi_ns_step_blocks(ns));
+    status = nvme_pi_ns_deallocate(ns, slba + io->done, cnt);
+    io->done += cnt;
+    return status ? status : NVME_NO_COMPLETE;
 }
 
 static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
@@ -849,6 +903,12 @@ static uint16_t nvme_pi_io_dispatch(NvmePiCtrl *n, NvmePiReq *req)
     if (!req->ns) {
         trace_nvme_pi_io_bad_nsid(nsid);
         return NVME_INVALID_NSID | NVME_PI_STATUS_DNR;
+    }
+    if (req->ns->formatting) {
+        /* No DNR: the host may retry once the Format completes. */
+        trace_nvme_pi_io_formatting(nsid, req->cmd.opcode);
+        req->ns = NULL;     /* holds nothing, blocks no Format */
+        return NVME_PI_SC_FORMAT_IN_PROGRESS;
     }
     switch (req->cmd.opcode) {
     case NVME_CMD_FLUSH:

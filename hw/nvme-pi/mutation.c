@@ -169,38 +169,43 @@ static void put_le(uint8_t *p, uint64_t v, int n)
     }
 }
 
+/* A little-endian field of the log page, whatever its width. */
+#define PUT(field, v) put_le(p->field, (v), sizeof(p->field))
+
 void mutation_log_page(const MutationCounters *c, const MutationEvent *last,
                        uint8_t buf[MUTATION_LOG_PAGE_SIZE])
 {
+    MutationLogPage *p = (MutationLogPage *)buf;
+
     memset(buf, 0, MUTATION_LOG_PAGE_SIZE);
-    memcpy(buf, MUTATION_LOG_SIGNATURE, 4);
-    put_le(buf + 4, MUTATION_LOG_VERSION, 2);
-    put_le(buf + 8, c->writes_checked, 8);
-    put_le(buf + 16, c->events, 8);
-    put_le(buf + 24, c->pi_errors, 8);
-    put_le(buf + 32, c->persisted_first, 8);
-    put_le(buf + 40, c->persisted_last, 8);
-    put_le(buf + 48, c->persisted_torn, 8);
-    put_le(buf + 56, c->bytes_changed, 8);
+    memcpy(p->signature, MUTATION_LOG_SIGNATURE, sizeof(p->signature));
+    PUT(version, MUTATION_LOG_VERSION);
+    PUT(writes_checked, c->writes_checked);
+    PUT(events, c->events);
+    PUT(pi_errors, c->pi_errors);
+    PUT(persisted_first, c->persisted_first);
+    PUT(persisted_last, c->persisted_last);
+    PUT(persisted_torn, c->persisted_torn);
+    PUT(bytes_changed, c->bytes_changed);
     if (!last || c->events == 0) {
         return;
     }
-    put_le(buf + 64, last->time_ns, 8);
-    put_le(buf + 72, last->nsid, 4);
-    put_le(buf + 76, last->cid, 2);
-    buf[78] = last->opcode;
-    buf[79] = (uint8_t)last->outcome;
-    put_le(buf + 80, last->slba, 8);
-    put_le(buf + 88, last->nlb, 4);
-    put_le(buf + 92, last->sqid, 2);
-    put_le(buf + 96, last->first_offset, 8);
-    put_le(buf + 104, last->bytes_changed, 8);
-    put_le(buf + 112, last->lines_changed, 8);
-    put_le(buf + 120, last->guard_host, 8);
-    put_le(buf + 128, last->guard_first, 8);
-    put_le(buf + 136, last->guard_last, 8);
-    memcpy(buf + 144, last->old_bytes, last->sample_len);
-    memcpy(buf + 160, last->new_bytes, last->sample_len);
-    put_le(buf + 176, last->first_lba, 8);
-    buf[184] = last->sample_len;
+    PUT(last_time_ns, last->time_ns);
+    PUT(last_nsid, last->nsid);
+    PUT(last_cid, last->cid);
+    p->last_opcode = last->opcode;
+    p->last_outcome = (uint8_t)last->outcome;
+    PUT(last_slba, last->slba);
+    PUT(last_nlb, last->nlb);
+    PUT(last_sqid, last->sqid);
+    PUT(last_first_offset, last->first_offset);
+    PUT(last_bytes_changed, last->bytes_changed);
+    PUT(last_lines_changed, last->lines_changed);
+    PUT(last_guard_host, last->guard_host);
+    PUT(last_guard_first, last->guard_first);
+    PUT(last_guard_last, last->guard_last);
+    memcpy(p->last_old_bytes, last->old_bytes, last->sample_len);
+    memcpy(p->last_new_bytes, last->new_bytes, last->sample_len);
+    PUT(last_first_lba, last->first_lba);
+    p->last_sample_len = last->sample_len;
 }

@@ -87,9 +87,62 @@ int mutation_format_json(const MutationEvent *ev, const char *ctrl, char *buf,
                          size_t size);
 
 /*
- * Vendor log page 0xC0 (little-endian, MUTATION_LOG_PAGE_SIZE bytes; see
- * docs/device.md): signature, version, counters, last event.  @last may
- * be NULL.  Fills @buf completely (zero-padded).
+ * Vendor log page 0xC0 on the wire: every field little-endian, kept as
+ * bytes so the layout is the same on any host; the offsets are part of
+ * the device's interface (docs/device.md), hence the assertions.
+ */
+typedef struct MutationLogPage {
+    char signature[4];            /* MUTATION_LOG_SIGNATURE */
+    uint8_t version[2];           /* MUTATION_LOG_VERSION */
+    uint8_t rsvd6[2];
+    /* the counters (MutationCounters) */
+    uint8_t writes_checked[8];
+    uint8_t events[8];
+    uint8_t pi_errors[8];
+    uint8_t persisted_first[8];
+    uint8_t persisted_last[8];
+    uint8_t persisted_torn[8];
+    uint8_t bytes_changed[8];
+    /* the last event, zero while there has been none */
+    uint8_t last_time_ns[8];
+    uint8_t last_nsid[4];
+    uint8_t last_cid[2];
+    uint8_t last_opcode;
+    uint8_t last_outcome;         /* MutationOutcome */
+    uint8_t last_slba[8];
+    uint8_t last_nlb[4];
+    uint8_t last_sqid[2];
+    uint8_t rsvd94[2];
+    uint8_t last_first_offset[8];
+    uint8_t last_bytes_changed[8];
+    uint8_t last_lines_changed[8];
+    uint8_t last_guard_host[8];
+    uint8_t last_guard_first[8];
+    uint8_t last_guard_last[8];
+    uint8_t last_old_bytes[MUTATION_SAMPLE];
+    uint8_t last_new_bytes[MUTATION_SAMPLE];
+    uint8_t last_first_lba[8];
+    uint8_t last_sample_len;
+    uint8_t rsvd185[MUTATION_LOG_PAGE_SIZE - 185];
+} MutationLogPage;
+_Static_assert(sizeof(MutationLogPage) == MUTATION_LOG_PAGE_SIZE,
+               "log page C0h is 512 bytes");
+_Static_assert(offsetof(MutationLogPage, writes_checked) == 8, "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_time_ns) == 64, "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_slba) == 80, "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_first_offset) == 96,
+               "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_old_bytes) == 144,
+               "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_first_lba) == 176,
+               "C0h layout");
+_Static_assert(offsetof(MutationLogPage, last_sample_len) == 184,
+               "C0h layout");
+
+/*
+ * Fill vendor log page 0xC0 (a MutationLogPage, MUTATION_LOG_PAGE_SIZE
+ * bytes): signature, version, counters, last event.  @last may be NULL.
+ * Fills @buf completely (zero-padded).
  */
 void mutation_log_page(const MutationCounters *c, const MutationEvent *last,
                        uint8_t buf[MUTATION_LOG_PAGE_SIZE]);

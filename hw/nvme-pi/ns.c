@@ -40,9 +40,12 @@
  * 16-byte tuple, so it has formats of its own.
  */
 const NvmePiLbaf nvme_pi_lbaf[] = {
-    {  512,  0, 0 }, {  512,  8, 0 }, {  512, 16, 0 }, {  512, 64, 0 },
-    { 4096,  0, 0 }, { 4096,  8, 0 }, { 4096, 16, 0 }, { 4096, 64, 0 },
-    {  512, 16, 2 }, {  512, 64, 2 }, { 4096, 16, 2 }, { 4096, 64, 2 },
+    {  512,  0, PI_GUARD_16 }, {  512,  8, PI_GUARD_16 },
+    {  512, 16, PI_GUARD_16 }, {  512, 64, PI_GUARD_16 },
+    { 4096,  0, PI_GUARD_16 }, { 4096,  8, PI_GUARD_16 },
+    { 4096, 16, PI_GUARD_16 }, { 4096, 64, PI_GUARD_16 },
+    {  512, 16, PI_GUARD_64 }, {  512, 64, PI_GUARD_64 },
+    { 4096, 16, PI_GUARD_64 }, { 4096, 64, PI_GUARD_64 },
 };
 const unsigned nvme_pi_nlbaf = ARRAY_SIZE(nvme_pi_lbaf);
 
@@ -77,19 +80,41 @@ static int nvme_pi_lbaf_find(uint32_t ds, uint16_t ms, uint8_t pif)
     return -1;
 }
 
-/* Whether PI type pi can be used with LBA format lbaf. */
+/* The PI engine's view of a format (the device's own, separate buffers). */
+static PiFormat nvme_pi_ns_pifmt(uint8_t lbaf, uint8_t pi, bool pi_first)
+{
+    const NvmePiLbaf *f = &nvme_pi_lbaf[lbaf];
+
+    return (PiFormat) {
+        .block_size = f->ds,
+        .meta_size = f->ms,
+        .extended = false,
+        .pi_first = pi_first,
+        .pi_type = pi,
+        .guard = f->pif,
+    };
+}
+
+/*
+ * Whether PI type pi can be used with LBA format lbaf: the PI engine
+ * must accept the format, or strict PI could not check it.  Realize and
+ * Format NVM refuse what this refuses, so no namespace ever has a format
+ * the engine cannot verify.
+ */
 uint16_t nvme_pi_ns_check_format(uint8_t lbaf, uint8_t pi)
 {
-    const NvmePiLbaf *f;
+    PiFormat fmt;
+    PiCtx ctx;
 
     if (lbaf >= nvme_pi_nlbaf) {
         return NVME_INVALID_FORMAT | NVME_PI_STATUS_DNR;
     }
-    f = &nvme_pi_lbaf[lbaf];
-    if (pi > 3) {
+    if (pi > NVME_PI_MAX_PI_TYPE) {
         return NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
     }
-    if (pi && f->ms < pi_tuple_size(f->pif)) {
+    /* pil does not change what fits: checked as PI last. */
+    fmt = nvme_pi_ns_pifmt(lbaf, pi, false);
+    if (pi_ctx_init(&ctx, &fmt, PI_PRCHK_ALL, 0, 0, 0) != PI_OK) {
         return NVME_INVALID_FORMAT | NVME_PI_STATUS_DNR;
     }
     return NVME_SUCCESS;
@@ -110,14 +135,7 @@ static void nvme_pi_ns_set_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
     ns->data_off = NVME_PI_HDR_SIZE;
     ns->nlbas = (ns->img_size - NVME_PI_HDR_SIZE) / (f->ds + f->ms);
     ns->meta_off = ns->data_off + ns->nlbas * f->ds;
-    ns->pifmt = (PiFormat) {
-        .block_size = f->ds,
-        .meta_size = f->ms,
-        .extended = false,          /* the device's own buffers */
-        .pi_first = pi_first,
-        .pi_type = pi,
-        .guard = f->pif == 2 ? PI_GUARD_64 : PI_GUARD_16,
-    };
+    ns->pifmt = nvme_pi_ns_pifmt(lbaf, pi, pi_first);
 }
 
 static int nvme_pi_ns_write_header(NvmePiNs *ns)
@@ -225,11 +243,20 @@ uint16_t nvme_pi_ns_deallocate(NvmePiNs *ns, uint64_t slba, uint64_t nlb)
     return NVME_SUCCESS;
 }
 
-uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
-                           uint8_t pi, bool pi_first)
+uint64_t nvme_pi_ns_step_blocks(const NvmePiNs *ns)
+{
+    uint64_t nlb = NVME_PI_STEP_DATA_BYTES / ns->lbasz;
+
+    if (ns->ms) {
+        nlb = MIN(nlb, NVME_PI_STEP_META_BYTES / ns->ms);
+    }
+    return nlb;
+}
+
+uint16_t nvme_pi_ns_format_begin(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                                 uint8_t pi, bool pi_first)
 {
     const NvmePiLbaf *f = &nvme_pi_lbaf[lbaf];
-    uint16_t status;
 
     if (ns->img_size < NVME_PI_HDR_SIZE + f->ds + f->ms) {
         trace_nvme_pi_ns_format_too_small(lbaf, ns->img_size);
@@ -238,15 +265,48 @@ uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
     nvme_pi_ns_set_format(ns, lbaf, extended, pi, pi_first);
     trace_nvme_pi_ns_format(lbaf, ns->lbasz, ns->ms, extended, pi, pi_first,
                             ns->pif, ns->nlbas);
-    status = nvme_pi_ns_deallocate(ns, 0, ns->nlbas);
-    if (status) {
-        return status;
+    ns->formatting = true;
+    ns->format_done = 0;
+    return NVME_SUCCESS;
+}
+
+uint16_t nvme_pi_ns_format_step(NvmePiNs *ns)
+{
+    uint16_t status;
+
+    if (ns->format_done < ns->nlbas) {
+        uint64_t nlb = MIN(ns->nlbas - ns->format_done,
+                           nvme_pi_ns_step_blocks(ns));
+
+        status = nvme_pi_ns_deallocate(ns, ns->format_done, nlb);
+        if (status) {
+            ns->formatting = false;
+            return status;
+        }
+        ns->format_done += nlb;
+        return NVME_NO_COMPLETE;
     }
+    ns->formatting = false;
     if (nvme_pi_ns_write_header(ns) < 0 || blk_flush(ns->blk) < 0) {
         trace_nvme_pi_ns_io_error("header", 0, 0);
         return NVME_INTERNAL_DEV_ERROR;
     }
     return NVME_SUCCESS;
+}
+
+uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                           uint8_t pi, bool pi_first)
+{
+    uint16_t status = nvme_pi_ns_format_begin(ns, lbaf, extended, pi,
+                                              pi_first);
+
+    if (status) {
+        return status;
+    }
+    do {
+        status = nvme_pi_ns_format_step(ns);
+    } while (status == NVME_NO_COMPLETE);
+    return status;
 }
 
 /*
@@ -321,12 +381,12 @@ bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
         error_setg(errp, "nvme-pi: mset and pil must be 0 or 1");
         return false;
     }
-    if (pif != 0 && pif != 2) {
-        error_setg(errp, "nvme-pi: pif must be 0 (16b guard) or 2 (64b "
-                   "guard), got %u", pif);
+    if (pif != PI_GUARD_16 && pif != PI_GUARD_64) {
+        error_setg(errp, "nvme-pi: pif must be %u (16b guard) or %u (64b "
+                   "guard), got %u", PI_GUARD_16, PI_GUARD_64, pif);
         return false;
     }
-    if (pi > 3) {
+    if (pi > NVME_PI_MAX_PI_TYPE) {
         error_setg(errp, "nvme-pi: pi must be 0..3, got %u", pi);
         return false;
     }
@@ -338,8 +398,10 @@ bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
         return false;
     }
     if (nvme_pi_ns_check_format(lbaf, pi)) {
-        error_setg(errp, "nvme-pi: pi=%u needs ms of at least %zu bytes",
-                   pi, pi_tuple_size(pif == 2 ? PI_GUARD_64 : PI_GUARD_16));
+        error_setg(errp, "nvme-pi: pi=%u cannot be checked on the format "
+                   "%u+%u pif=%u: the PI tuple needs ms of at least %zu "
+                   "bytes; choose a larger ms or pi=0", pi, lbs, ms, pif,
+                   pi_tuple_size(pif));
         return false;
     }
     ns->pbs = p->pbs ? p->pbs : lbs;

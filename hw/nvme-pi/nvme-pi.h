@@ -9,6 +9,8 @@
  * dma.c    data and metadata pointers (PRP, SGL) and the bounce copies
  * ns.c     a namespace: backing image layout and LBA formats
  * ns-dev.c the nvme-pi-ns device (more namespaces, per-namespace hooks)
+ * job.c    long commands (Format, Write Zeroes, DSM, Verify, Compare) in
+ *          bounded steps on a timer, so they never hold the main loop
  * pi-io.c  glue between an I/O command and the pure PI engine (pi.h)
  * record.c the mutation recorder's QEMU side: log file, stat-* counters
  *          and vendor log page C0h around the pure core (mutation.h)
@@ -19,9 +21,9 @@
 #define HW_NVME_PI_H
 
 #include "compat.h"
-#include "exec/memory.h"
 #include "qemu/queue.h"
 #include "qemu/timer.h"
+#include "qemu/units.h"
 #include "block/nvme.h"
 #include "nvme-spec.h"
 #include "pi.h"
@@ -48,6 +50,20 @@ OBJECT_DECLARE_SIMPLE_TYPE(NvmePiNsDev, NVME_PI_NS)
 #define NVME_PI_VENDOR_LOG_SIZE MUTATION_LOG_PAGE_SIZE /* C0h */
 #define NVME_PI_NSID            1       /* the controller's own drive= */
 #define NVME_PI_MAX_NS          16      /* Identify Controller NN */
+
+/*
+ * Long commands (job.c): one run of the job timer does at most
+ * NVME_PI_JOB_STEPS steps, then waits NVME_PI_JOB_PACE_NS on the hook
+ * clock.  One step zeroes at most NVME_PI_STEP_DATA_BYTES of data and
+ * writes at most NVME_PI_STEP_META_BYTES of metadata (deallocation,
+ * Format), or reads/writes NVME_PI_STEP_BLOCKS blocks (Verify, Write
+ * Zeroes), so a run holds the main loop for a few milliseconds at most.
+ */
+#define NVME_PI_JOB_STEPS           4
+#define NVME_PI_JOB_PACE_NS         1000
+#define NVME_PI_STEP_DATA_BYTES     (8 * MiB)
+#define NVME_PI_STEP_META_BYTES     (1 * MiB)
+#define NVME_PI_STEP_BLOCKS         256
 
 /* Register offsets (NVMe base specification, 3.1 "Controller Registers"). */
 enum {
@@ -167,7 +183,7 @@ typedef struct NvmePiNs {
     bool extended;          /* mset: metadata interleaved on the wire */
     uint8_t pi;             /* PI type 0..3 */
     bool pi_first;          /* pil */
-    uint8_t pif;            /* 0 = 16b guard, 2 = 64b guard */
+    uint8_t pif;            /* PIF: PI_GUARD_16 or PI_GUARD_64 */
     uint32_t pbs;           /* physical block size, for NPWG/NPWA */
     int64_t img_size;       /* backing image length */
     uint64_t nlbas;
@@ -179,7 +195,21 @@ typedef struct NvmePiNs {
     DmaRng rng;
     uint64_t read_complete_delay;
     MutationCounters mut;   /* this namespace's share of the controller's */
+    /* Format NVM under way (I/O gets Format In Progress), blocks done */
+    bool formatting;
+    uint64_t format_done;
 } NvmePiNs;
+
+/*
+ * A long command's work, in steps (job.c).  step does a bounded amount
+ * and returns true while there is more; once it returns false the job
+ * has ended (and may have freed itself).
+ */
+typedef struct NvmePiJob NvmePiJob;
+struct NvmePiJob {
+    bool (*step)(NvmePiJob *job);
+    QTAILQ_ENTRY(NvmePiJob) next;
+};
 
 /*
  * One command, from fetch to completion.  I/O commands may outlive the
@@ -194,6 +224,7 @@ struct NvmePiReq {
     bool aborted;           /* its SQ was deleted: complete silently */
     NvmePiNs *ns;           /* I/O commands: the namespace addressed */
     void *io;               /* io.c's NvmePiIo while in flight */
+    NvmePiJob *job;         /* its job, once started: the job frees it */
     QTAILQ_ENTRY(NvmePiReq) entry;
 };
 
@@ -225,6 +256,9 @@ struct NvmePiCtrl {
     QEMUBH *bh;
     bool processing;
     bool kick_pending;      /* work arrived while processing */
+    bool admin_busy;        /* an admin job (Format) runs: SQ 0 waits */
+    QTAILQ_HEAD(, NvmePiJob) jobs;  /* job.c: long commands, run order */
+    QEMUTimer *job_timer;
     unsigned rr_next;       /* round-robin position over SQs */
     uint16_t nsq_granted;   /* Number of Queues feature, 1's based */
     uint16_t ncq_granted;
@@ -263,7 +297,7 @@ struct NvmePiCtrl {
     /* commands fetched and not yet completed, every queue */
     QTAILQ_HEAD(, NvmePiReq) inflight;
 
-    /* DMA-timing hooks: the clock; the policy is per namespace */
+    /* dma-clock: the DMA-timing hooks' and the jobs' timers */
     QEMUClockType hook_clock;
 
     /* mutation recorder (record.c) */
@@ -327,6 +361,11 @@ void nvme_pi_req_complete(NvmePiCtrl *n, NvmePiReq *req, uint16_t status);
 void nvme_pi_kick(NvmePiCtrl *n);
 void nvme_pi_process(void *opaque);
 
+/* job.c */
+void nvme_pi_jobs_init(NvmePiCtrl *n);
+void nvme_pi_jobs_exit(NvmePiCtrl *n);
+void nvme_pi_job_start(NvmePiCtrl *n, NvmePiJob *job);
+
 /* admin.c */
 uint16_t nvme_pi_admin_cmd(NvmePiCtrl *n, NvmePiReq *req);
 void nvme_pi_admin_reset(NvmePiCtrl *n);
@@ -363,27 +402,39 @@ void nvme_pi_record_counters(Object *obj, MutationCounters *c);
 void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check);
 size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf);
 
-/* ns.c */
-typedef struct NvmePiLbaf {
-    uint32_t ds;            /* data bytes */
-    uint16_t ms;            /* metadata bytes */
-    uint8_t pif;            /* guard format usable with this format */
-} NvmePiLbaf;
-extern const NvmePiLbaf nvme_pi_lbaf[];
-extern const unsigned nvme_pi_nlbaf;
-/* Open (or format) ns->blk as namespace nsid; props as given. */
-bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
-                        Error **errp);
+/* ns-dev.c */
+void nvme_pi_bus_init(NvmePiCtrl *n);
 /*
  * Check the controller's hook properties and, over them, ns's overrides
  * (over: NULL for the controller's own namespace); set ns's policy.
  */
 bool nvme_pi_ns_hooks(NvmePiCtrl *n, NvmePiNs *ns,
                       const NvmePiHookProps *over, Error **errp);
-/* ns-dev.c */
-void nvme_pi_bus_init(NvmePiCtrl *n);
+
+/* ns.c */
+typedef struct NvmePiLbaf {
+    uint32_t ds;            /* data bytes */
+    uint16_t ms;            /* metadata bytes */
+    uint8_t pif;            /* its guard format (PIF), a PiGuardFormat */
+} NvmePiLbaf;
+extern const NvmePiLbaf nvme_pi_lbaf[];
+extern const unsigned nvme_pi_nlbaf;
+/* Open (or format) ns->blk as namespace nsid; props as given. */
+bool nvme_pi_ns_realize(NvmePiNs *ns, uint32_t nsid, const NvmePiNsProps *p,
+                        Error **errp);
+/* Format at once (realize); admin.c's Format NVM uses the steps. */
 uint16_t nvme_pi_ns_format(NvmePiNs *ns, uint8_t lbaf, bool extended,
                            uint8_t pi, bool pi_first);
+/*
+ * Set the new format and mark the namespace formatting; then each step
+ * deallocates a bounded run of blocks and returns NVME_NO_COMPLETE, and
+ * the last one writes the image header and returns the status.
+ */
+uint16_t nvme_pi_ns_format_begin(NvmePiNs *ns, uint8_t lbaf, bool extended,
+                                 uint8_t pi, bool pi_first);
+uint16_t nvme_pi_ns_format_step(NvmePiNs *ns);
+/* Blocks one step may deallocate (NVME_PI_STEP_*_BYTES). */
+uint64_t nvme_pi_ns_step_blocks(const NvmePiNs *ns);
 uint16_t nvme_pi_ns_check_format(uint8_t lbaf, uint8_t pi);
 uint16_t nvme_pi_ns_read(NvmePiNs *ns, uint64_t slba, uint32_t nlb,
                          uint8_t *data, uint8_t *meta);

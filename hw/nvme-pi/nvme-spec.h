@@ -32,6 +32,18 @@
 #define NVME_PI_CC_IOSQES(cc)           (((cc) >> 16) & 0xf)
 #define NVME_PI_CC_IOCQES(cc)           (((cc) >> 20) & 0xf)
 
+/* Queue entry sizes as log2 (SQES/CQES, CC.IOSQES/IOCQES): 64 and 16. */
+#define NVME_PI_SQES_LOG2               6
+#define NVME_PI_CQES_LOG2               4
+
+/* AQA: admin queue sizes, 0's based, 12 bits each (Base 3.1.8). */
+#define NVME_PI_AQA_ASQS(aqa)           ((aqa) & 0xfff)
+#define NVME_PI_AQA_ACQS(aqa)           (((aqa) >> 16) & 0xfff)
+#define NVME_PI_AQA_MASK                0x0fff0fffu
+
+/* Read/Write CDW12: NLB, 0's based (NVM Command Set 3.2.4). */
+#define NVME_PI_RW_NLB(cdw12)           ((cdw12) & 0xffff)
+
 /* CSTS fields (Base 3.1.6). */
 #define NVME_PI_CSTS_RDY                (1u << 0)
 #define NVME_PI_CSTS_CFS                (1u << 1)
@@ -40,6 +52,12 @@
 
 /* Status field bits above SCT/SC. */
 #define NVME_PI_STATUS_DNR              0x4000
+
+/* Generic status 84h: the namespace is being formatted (Base 4.1.1.1). */
+#define NVME_PI_SC_FORMAT_IN_PROGRESS   0x0084
+
+/* Highest Protection Information type (DPS.PIT, Format NVM PI). */
+#define NVME_PI_MAX_PI_TYPE             3
 
 /* Log identifiers: first vendor-specific page (reserved for mutations). */
 #define NVME_PI_LOG_VENDOR_MUTATIONS    0xc0
@@ -77,6 +95,31 @@
 
 /* ELBAF (I/O Command Set specific Identify Namespace): PIF in 8:7. */
 #define NVME_PI_ELBAF(pif, sts)         (((uint32_t)(pif) << 7) | (sts))
+
+/*
+ * Namespace Identification Descriptor list (Identify CNS 03h, Base
+ * 5.17.2.4): what this device reports, an NGUID and the command set
+ * identifier, then zeroes (an NIDT of 0 ends the list).
+ */
+typedef struct QEMU_PACKED NvmePiNsDescrHdr {
+    uint8_t nidt;                       /* NVME_NIDT_* */
+    uint8_t nidl;                       /* bytes of the identifier */
+    uint8_t rsvd2[2];
+} NvmePiNsDescrHdr;
+#define NVME_PI_NIDL_NGUID              16
+#define NVME_PI_NIDL_CSI                1
+typedef struct QEMU_PACKED NvmePiNsDescrList {
+    NvmePiNsDescrHdr nguid_hdr;
+    uint8_t nguid[NVME_PI_NIDL_NGUID];
+    NvmePiNsDescrHdr csi_hdr;
+    uint8_t csi;
+    uint8_t rsvd[4096 - 2 * sizeof(NvmePiNsDescrHdr) - NVME_PI_NIDL_NGUID -
+                 NVME_PI_NIDL_CSI];
+} NvmePiNsDescrList;
+QEMU_BUILD_BUG_ON(sizeof(NvmePiNsDescrHdr) != 4);
+QEMU_BUILD_BUG_ON(offsetof(NvmePiNsDescrList, csi_hdr) != 20);
+QEMU_BUILD_BUG_ON(offsetof(NvmePiNsDescrList, csi) != 24);
+QEMU_BUILD_BUG_ON(sizeof(NvmePiNsDescrList) != 4096);
 
 /* Controller type (Identify Controller CNTRLTYPE). */
 #define NVME_PI_CNTRLTYPE_IO            1

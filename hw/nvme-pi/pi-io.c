@@ -22,7 +22,7 @@ void nvme_pi_io_pi_decode(const NvmePiNs *ns, const NvmeCmd *cmd,
 
     p->prinfo = prinfo;
     p->reftag = le32_to_cpu(cmd->cdw14);
-    if (ns->pif == 2) {
+    if (ns->pifmt.guard == PI_GUARD_64) {
         /* 48-bit EILBRT: upper 16 bits in CDW3 (no storage tag). */
         p->reftag |= ((le64_to_cpu(cmd->res1) >> 32) & 0xffff) << 32;
     }
@@ -64,8 +64,9 @@ bool nvme_pi_io_meta_xfer(const NvmePiNs *ns, const NvmePiIoPi *p)
  * none, so strict mode cannot know what to expect there unless the host
  * asks for the check with its ILBRT.
  */
-static void nvme_pi_io_ctx(NvmePiCtrl *n, const NvmePiNs *ns, uint64_t slba,
-                           const NvmePiIoPi *p, PiCtx *ctx)
+static PiStatus nvme_pi_io_ctx(NvmePiCtrl *n, const NvmePiNs *ns,
+                               uint64_t slba, const NvmePiIoPi *p,
+                               PiCtx *ctx)
 {
     unsigned prchk = p->prinfo & NVME_PRINFO_PRCHK_MASK;
     uint64_t reftag = p->reftag;
@@ -77,7 +78,20 @@ static void nvme_pi_io_ctx(NvmePiCtrl *n, const NvmePiNs *ns, uint64_t slba,
             reftag = slba;
         }
     }
-    pi_ctx_init(ctx, &ns->pifmt, prchk, reftag, p->apptag, p->appmask);
+    return pi_ctx_init(ctx, &ns->pifmt, prchk, reftag, p->apptag,
+                       p->appmask);
+}
+
+/*
+ * The engine refused the namespace's format or the command's checks.
+ * Realize and Format refuse such formats, so this is a device bug; the
+ * command fails rather than passing unchecked.
+ */
+static uint16_t nvme_pi_io_pi_invalid(NvmePiReq *req, uint64_t slba,
+                                      const char *what)
+{
+    trace_nvme_pi_pi_invalid(what, req->ns->nsid, slba);
+    return NVME_INTERNAL_DEV_ERROR | NVME_PI_STATUS_DNR;
 }
 
 static uint16_t nvme_pi_io_pi_fail(NvmePiCtrl *n, NvmePiReq *req,
@@ -97,43 +111,55 @@ static uint16_t nvme_pi_io_pi_fail(NvmePiCtrl *n, NvmePiReq *req,
     return n->pi_dnr ? status | NVME_PI_STATUS_DNR : status;
 }
 
+/* Verify nlb blocks; anything but PI_OK fails the command. */
+static uint16_t nvme_pi_io_pi_check(NvmePiCtrl *n, NvmePiReq *req,
+                                    uint64_t slba, uint32_t nlb,
+                                    const uint8_t *data, const uint8_t *meta,
+                                    const NvmePiIoPi *p, bool write)
+{
+    PiCtx ctx;
+    PiError err;
+
+    if (nvme_pi_io_ctx(n, req->ns, slba, p, &ctx) != PI_OK) {
+        return nvme_pi_io_pi_invalid(req, slba, "context");
+    }
+    switch (pi_verify(&ctx, data, meta, nlb, &err)) {
+    case PI_OK:
+        return NVME_SUCCESS;
+    case PI_CHECK_FAILED:
+        return nvme_pi_io_pi_fail(n, req, slba, &err, write);
+    default:
+        return nvme_pi_io_pi_invalid(req, slba, "verify");
+    }
+}
+
 uint16_t nvme_pi_io_pi_write(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                              uint32_t nlb, const uint8_t *data,
                              uint8_t *meta, const NvmePiIoPi *p)
 {
     NvmePiNs *ns = req->ns;
     PiCtx ctx;
-    PiError err;
 
     if (!ns->pi) {
         return NVME_SUCCESS;
     }
     if (p->prinfo & NVME_PRINFO_PRACT) {
-        pi_ctx_init(&ctx, &ns->pifmt, 0, p->reftag, p->apptag, p->appmask);
-        pi_generate(&ctx, data, meta, nlb);
+        if (pi_ctx_init(&ctx, &ns->pifmt, 0, p->reftag, p->apptag,
+                        p->appmask) != PI_OK ||
+            pi_generate(&ctx, data, meta, nlb) != PI_OK) {
+            return nvme_pi_io_pi_invalid(req, slba, "generate");
+        }
         return NVME_SUCCESS;
     }
-    nvme_pi_io_ctx(n, ns, slba, p, &ctx);
-    if (pi_verify(&ctx, data, meta, nlb, &err) == PI_CHECK_FAILED) {
-        return nvme_pi_io_pi_fail(n, req, slba, &err, true);
-    }
-    return NVME_SUCCESS;
+    return nvme_pi_io_pi_check(n, req, slba, nlb, data, meta, p, true);
 }
 
 uint16_t nvme_pi_io_pi_read(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
                             uint32_t nlb, const uint8_t *data,
                             const uint8_t *meta, const NvmePiIoPi *p)
 {
-    NvmePiNs *ns = req->ns;
-    PiCtx ctx;
-    PiError err;
-
-    if (!ns->pi) {
+    if (!req->ns->pi) {
         return NVME_SUCCESS;
     }
-    nvme_pi_io_ctx(n, ns, slba, p, &ctx);
-    if (pi_verify(&ctx, data, meta, nlb, &err) == PI_CHECK_FAILED) {
-        return nvme_pi_io_pi_fail(n, req, slba, &err, false);
-    }
-    return NVME_SUCCESS;
+    return nvme_pi_io_pi_check(n, req, slba, nlb, data, meta, p, false);
 }

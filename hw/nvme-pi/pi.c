@@ -143,6 +143,7 @@ PiStatus pi_ctx_init(PiCtx *ctx, const PiFormat *fmt, unsigned prchk,
     ctx->init_reftag = init_reftag & ctx->reftag_mask;
     ctx->apptag = apptag;
     ctx->apptag_mask = apptag_mask;
+    ctx->ready = PI_CTX_READY;
     return PI_OK;
 }
 
@@ -204,6 +205,9 @@ PiStatus pi_generate(const PiCtx *ctx, const uint8_t *data, uint8_t *meta,
 {
     uint64_t i;
 
+    if (ctx->ready != PI_CTX_READY) {
+        return PI_INVALID;
+    }
     if (ctx->fmt.pi_type == 0) {
         return PI_OK;
     }
@@ -248,6 +252,10 @@ PiStatus pi_verify(const PiCtx *ctx, const uint8_t *data, const uint8_t *meta,
 
     if (err) {
         memset(err, 0, sizeof(*err));
+    }
+    /* A context that failed (or never had) pi_ctx_init: never "OK". */
+    if (ctx->ready != PI_CTX_READY) {
+        return PI_INVALID;
     }
     if (ctx->fmt.pi_type == 0 || ctx->prchk == 0) {
         return PI_OK;

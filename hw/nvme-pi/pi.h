@@ -5,7 +5,8 @@
  * tests, the guest tool and `pit audit`:
  *   - PiFormat: how a namespace is formatted (block and metadata size,
  *     extended LBA or separate metadata, PI first or last in the metadata,
- *     PI type 0-3, 16b/32b/64b guard);
+ *     PI type 0-3, 16b/32b/64b guard; the device offers 16b and 64b
+ *     formats, the engine and `pit audit` handle all three);
  *   - PiCtx: a format plus one command's checking parameters (PRCHK, LBAT
  *     and LBATM, ILBRT/EILBRT), initialised once, then used to generate
  *     (PRACT on write) or verify any number of blocks;
@@ -94,7 +95,11 @@ typedef struct PiError {
     uint64_t block;    /* index of the block within the call, from 0 */
 } PiError;
 
+/* PiCtx.ready after a successful pi_ctx_init(), and only then. */
+#define PI_CTX_READY 0x50694374u /* "PiCt" */
+
 typedef struct PiCtx {
+    uint32_t ready;      /* PI_CTX_READY, or the context must not be used */
     PiFormat fmt;
     /* derived from fmt by pi_ctx_init() */
     size_t tuple_size;   /* 8 or 16 */
@@ -112,7 +117,9 @@ typedef struct PiCtx {
 
 /*
  * Check the format and derive the layout; store the command's checking
- * parameters.  The context is then read-only and may be shared.
+ * parameters.  The context is then read-only and may be shared.  On
+ * PI_INVALID the context is left unusable: pi_generate() and pi_verify()
+ * refuse it (PI_INVALID), so a failed init can never verify as OK.
  */
 PiStatus pi_ctx_init(PiCtx *ctx, const PiFormat *fmt, unsigned prchk,
                      uint64_t init_reftag, uint16_t apptag,
@@ -141,14 +148,16 @@ uint16_t pi_check_prinfo(const PiFormat *fmt, unsigned prchk, uint64_t slba,
  * PRACT on write: fill the tuple of each of nblocks blocks (guard over the
  * data, apptag = LBAT, reftag = ILBRT + i for types 1 and 2, ILBRT for
  * type 3).  Metadata bytes outside the tuple are left alone.  Nothing to
- * do for type 0.
+ * do for type 0.  PI_INVALID for a context pi_ctx_init() did not accept.
  */
 PiStatus pi_generate(const PiCtx *ctx, const uint8_t *data, uint8_t *meta,
                      uint64_t nblocks);
 
 /*
  * Verify nblocks blocks; stop at the first failure and describe it in
- * *err (which may be NULL).  Checks, in this order, those enabled by
+ * *err (which may be NULL).  PI_INVALID, never PI_OK, for a context
+ * pi_ctx_init() did not accept: callers treat anything but PI_OK as a
+ * failed command.  Checks, in this order, those enabled by
  * PRCHK: guard, application tag (under LBATM), reference tag (types 1 and
  * 2 only, ILBRT + i).  A block whose application tag is FFFFh (types 1/2),
  * or whose application tag is FFFFh and reference tag all ones (type 3),

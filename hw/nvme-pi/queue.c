@@ -8,7 +8,9 @@
  * Work is done in a bottom half, never in the doorbell write itself, and
  * each run of the bottom half processes a bounded number of commands
  * before yielding to the main loop: a guest that keeps its queues full
- * cannot keep QEMU from doing anything else.  I/O commands may complete
+ * cannot keep QEMU from doing anything else.  Commands that may run long
+ * (Format NVM, Write Zeroes, DSM, Verify, Compare) only start a job here
+ * (job.c); the admin queue is not fetched while an admin job runs.  I/O commands may complete
  * later and in any order (asynchronous block I/O, DMA-timing hooks):
  * every fetched command holds a slot of its completion queue until it
  * completes, and a command is only fetched when its CQ has a free slot
@@ -23,8 +25,12 @@
 #include "nvme-pi.h"
 #include "trace.h"
 
-/* Commands per bottom-half run, over all queues. */
-#define NVME_PI_BH_BUDGET   256
+/*
+ * Commands per bottom-half run, over all queues.  What one command costs
+ * at fetch is bounded (a transfer of at most MDTS bytes; long commands
+ * only start a job, job.c), so a run costs at most 64 such transfers.
+ */
+#define NVME_PI_BH_BUDGET   64
 
 void nvme_pi_kick(NvmePiCtrl *n)
 {
@@ -81,6 +87,9 @@ void nvme_pi_sq_delete(NvmePiCtrl *n, uint16_t sqid)
         n->cq[sq->cqid].inflight--;
         req->aborted = true;
         req->sq = NULL;
+        if (req->job) {
+            continue;   /* its job ends, and frees it, at its next step */
+        }
         nvme_pi_io_abort(n, req);
     }
     n->cq[sq->cqid].nsq--;
@@ -199,6 +208,9 @@ static bool nvme_pi_sq_process_one(NvmePiCtrl *n, NvmePiSQ *sq)
     if (sq->head == sq->tail || !cq->created || !nvme_pi_cq_has_room(cq)) {
         return false;
     }
+    if (sq->sqid == 0 && n->admin_busy) {
+        return false;   /* admin commands run one at a time */
+    }
     req = g_new0(NvmePiReq, 1);
     if (pci_dma_read(PCI_DEVICE(n), addr, &req->cmd, sizeof(req->cmd))) {
         g_free(req);
@@ -217,6 +229,9 @@ static bool nvme_pi_sq_process_one(NvmePiCtrl *n, NvmePiSQ *sq)
         status = NVME_INVALID_FIELD | NVME_PI_STATUS_DNR;
     } else if (sq->sqid == 0) {
         status = nvme_pi_admin_cmd(n, req);
+        if (status == NVME_NO_COMPLETE && req->job) {
+            return true;    /* a Format: its job completes it */
+        }
         if (status == NVME_NO_COMPLETE) {
             /* An AER: admin.c keeps its CID and completes it itself. */
             QTAILQ_REMOVE(&n->inflight, req, entry);

@@ -134,13 +134,17 @@ bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
     }
     /* The guards of the first changed block, as sent and as read. */
     blk = ev->first_lba - slba;
-    ev->has_guard = ns->pi != 0;
-    if (ev->has_guard) {
+    ev->has_guard = false;
+    if (ns->pi) {
         PiCtx ctx;
         PiTuple t;
         size_t d = blk * ns->lbasz, m = blk * ns->ms;
 
-        pi_ctx_init(&ctx, &ns->pifmt, 0, 0, 0, 0);
+        /* No guards rather than guards of a context the engine refused. */
+        if (pi_ctx_init(&ctx, &ns->pifmt, 0, 0, 0, 0) != PI_OK) {
+            return true;
+        }
+        ev->has_guard = true;
         pi_tuple_read(&ctx, meta[0] + m, &t);
         ev->guard_host = t.guard;
         ev->guard_first = pi_block_guard(&ctx, data[0] + d, meta[0] + m);

@@ -243,7 +243,7 @@ static void test_identify_ns(const void *opaque)
     if (c->pif) {
         g_assert_true(le32_to_cpu(ctrl->ctratt) & NVME_CTRATT_ELBAS);
     }
-    /* Every LBA format the namespace lists is one the issue requires. */
+    /* Every LBA format listed has 512- or 4096-byte blocks (LBADS 9, 12). */
     for (int i = 0; i <= ns.nlbaf; i++) {
         g_assert_true(ns.lbaf[i].ds == 9 || ns.lbaf[i].ds == 12);
     }

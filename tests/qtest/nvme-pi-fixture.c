@@ -2,9 +2,10 @@
  * nvme-pi qtests: fixtures and capability probes shared by the case files.
  *
  * This file owns how a case reaches its starting state and when it may
- * skip.  The probes only ever skip for "not there yet" (missing property,
- * CSTS.CFS on enable, Invalid Command Opcode, no namespace behind drive=);
- * a device that answers but answers wrongly fails the case.
+ * skip.  The probes find "not there" (missing property, CSTS.CFS on
+ * enable, Invalid Command Opcode, no namespace behind drive=): on QEMU's
+ * own nvme that skips the case, on nvme-pi it fails it (nvme_fx_skip).
+ * A device that answers but answers wrongly fails the case either way.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,6 +14,12 @@
 #include "qapi/error.h"
 #include "nvme-qtest-compat.h"
 
+/*
+ * Against QEMU's own nvme (NVME_QTEST_DEVICE=nvme) a missing feature
+ * skips the case: the reference device is allowed to lack it.  nvme-pi
+ * has every feature these probes look for, so there the same finding is
+ * a regression of nvme-pi, and the case fails with the reason.
+ */
 void nvme_fx_skip(const char *fmt, ...)
 {
     va_list ap;
@@ -21,7 +28,12 @@ void nvme_fx_skip(const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_test_skip(msg);
+    if (strcmp(nvme_drv_device(), "nvme-pi") != 0) {
+        g_test_skip(msg);
+        return;
+    }
+    g_test_message("nvme-pi lost a feature it has: %s", msg);
+    g_test_fail();
 }
 
 /* "-device <dev>,help" of the binary under test, run once per device. */

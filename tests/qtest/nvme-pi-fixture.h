@@ -3,11 +3,11 @@
  *
  * This header owns the fixtures that bring the device to the state a case
  * needs (admin queue up, namespace probed, one I/O queue pair) and the
- * honesty rule for a device still being written: a case whose feature the
- * device does not have yet is skipped with "device: <what> not
- * implemented", decided by a probe (a missing property, CSTS.CFS on
- * enable, Invalid Command Opcode), never passed silently.  Any other
- * failure fails.  It also declares each case file's registration
+ * honesty rule: a case whose feature the device lacks, decided by a probe
+ * (a missing property, CSTS.CFS on enable, Invalid Command Opcode), is
+ * never passed silently.  On QEMU's own nvme (NVME_QTEST_DEVICE=nvme) it
+ * is skipped with "device: <what> not implemented"; on nvme-pi, which has
+ * them all, it fails as a regression.  Any other failure fails.  It also declares each case file's registration
  * function, called from nvme-pi-test.c's main().
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -22,7 +22,10 @@
 #define NVME_FX_IOQ         1
 #define NVME_FX_IOQ_SIZE    32
 
-/* Skip the current case with a formatted "device: ..." reason. */
+/*
+ * The device lacks what the case needs ("device: ..."): skip on QEMU's
+ * nvme, fail on nvme-pi.  The caller returns at once either way.
+ */
 void nvme_fx_skip(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /*
@@ -90,5 +93,6 @@ void nvme_pi_bad_tests(void);
 void nvme_pi_hooks_tests(void);
 void nvme_pi_overlap_tests(void);
 void nvme_pi_ns_tests(void);
+void nvme_pi_long_tests(void);
 
 #endif /* NVME_PI_FIXTURE_H */

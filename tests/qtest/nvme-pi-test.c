@@ -177,5 +177,6 @@ int main(int argc, char **argv)
     nvme_pi_hooks_tests();
     nvme_pi_overlap_tests();
     nvme_pi_ns_tests();
+    nvme_pi_long_tests();
     return g_test_run();
 }

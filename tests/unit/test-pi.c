@@ -625,6 +625,53 @@ static void test_invalid_formats(void)
     g_assert_cmpuint(pi_tuple_size((PiGuardFormat)3), ==, 0);
 }
 
+/*
+ * Strict PI must not turn itself off: a context whose init failed, or
+ * that was never initialised, refuses to verify or generate -- even over
+ * blocks whose guard is wrong, which a zeroed "type 0" context would
+ * have passed.
+ */
+static void test_failed_init_never_verifies(void)
+{
+    static const PiFormat bad[] = {
+        { .block_size = 512, .meta_size = 8, .pi_type = 1,
+          .guard = PI_GUARD_64 },                   /* tuple does not fit */
+        { .block_size = 512, .meta_size = 8, .pi_type = 4 },
+        { .block_size = 0, .meta_size = 8, .pi_type = 1 },
+        { .block_size = 512, .meta_size = 8, .pi_type = 1,
+          .guard = (PiGuardFormat)3 },
+    };
+    PiFormat good = { .block_size = 512, .meta_size = 8, .pi_type = 1 };
+    uint8_t data[512], meta[8];
+    PiCtx ctx;
+    PiError err;
+    unsigned i;
+
+    memset(data, 0x5a, sizeof(data));
+    memset(meta, 0, sizeof(meta));          /* guard 0: wrong for data */
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        /* A context that was usable before the failed init, too. */
+        g_assert_cmpint(pi_ctx_init(&ctx, &good, PI_PRCHK_ALL, 0, 0, 0xffff),
+                        ==, PI_OK);
+        g_assert_cmpint(pi_verify(&ctx, data, meta, 1, &err), ==,
+                        PI_CHECK_FAILED);
+        g_assert_cmpint(pi_ctx_init(&ctx, &bad[i], PI_PRCHK_ALL, 0, 0,
+                                    0xffff), ==, PI_INVALID);
+        g_assert_cmpint(pi_verify(&ctx, data, meta, 1, &err), ==, PI_INVALID);
+        g_assert_cmpint(pi_verify(&ctx, data, meta, 1, NULL), ==, PI_INVALID);
+        g_assert_cmpint(pi_generate(&ctx, data, meta, 1), ==, PI_INVALID);
+    }
+    /* Bad PRCHK bits with a good format. */
+    g_assert_cmpint(pi_ctx_init(&ctx, &good, 0x10, 0, 0, 0), ==, PI_INVALID);
+    g_assert_cmpint(pi_verify(&ctx, data, meta, 1, &err), ==, PI_INVALID);
+    /* Never initialised: all zeroes (type 0, no checks) or garbage. */
+    memset(&ctx, 0, sizeof(ctx));
+    g_assert_cmpint(pi_verify(&ctx, data, meta, 1, &err), ==, PI_INVALID);
+    memset(&ctx, 0xa5, sizeof(ctx));
+    g_assert_cmpint(pi_verify(&ctx, data, meta, 1, &err), ==, PI_INVALID);
+    g_assert_cmpint(pi_generate(&ctx, data, meta, 1), ==, PI_INVALID);
+}
+
 static void test_type0(void)
 {
     PiFormat f = { .block_size = 512, .meta_size = 8, .pi_type = 0 };
@@ -725,6 +772,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pi/apptag-mask", test_apptag_mask);
     g_test_add_func("/pi/known-answers", test_known_answers);
     g_test_add_func("/pi/invalid-formats", test_invalid_formats);
+    g_test_add_func("/pi/failed-init-never-verifies",
+                    test_failed_init_never_verifies);
     g_test_add_func("/pi/type0", test_type0);
     g_test_add_func("/pi/prinfo", test_prinfo);
     g_test_add_func("/pi/status-codes", test_status_codes);
