@@ -3,9 +3,9 @@
  *
  * Life of a domain: define (persistent, so a failed start still leaves
  * something to inspect in the log) -> start -> watch -> destroy ->
- * undefine.  The watch loop is vm.c's: the result file for the end
- * frame, the console for a panic, the clock and Ctrl-C; the domain
- * state comes from `virsh domstate --reason`.
+ * undefine.  The watch loop is backend.c's, as for every backend: the
+ * result file for the end frame, the console for a panic, the clock and
+ * Ctrl-C; this backend's poll is `virsh domstate --reason`.
  *
  * Device counters: libvirt kills QEMU as soon as the guest powers off
  * (it handles SHUTDOWN itself, whatever on_poweroff says), so pit cannot
@@ -19,9 +19,10 @@
  * pit (which then cleans up) but not the virsh that does the cleanup.
  */
 #include "backend-libvirt.h"
+#include "backend.h"
 #include "domain-xml.h"
+#include "procs.h"
 #include "qmp.h"
-#include "vm.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,8 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SNAPSHOT_EVERY_S 2.0
 #define STATE_EVERY_S 1.0
+#define STATE_DONE_EVERY_S 0.2
 
 static void own_group(gpointer data)
 {
@@ -72,13 +73,6 @@ static bool virsh(const char *uri, char **out, GError **error, ...)
         *out = g_strdup(g_strstrip(o));
     }
     return true;
-}
-
-char *libvirt_domain_name(const char *run_id)
-{
-    g_autofree char *raw = g_strdup_printf("pit-%d-%s", (int)getpid(), run_id);
-
-    return domain_xml_name(raw);
 }
 
 /* Domains named pit-<pid>-* whose pit is gone: destroy and undefine. */
@@ -146,59 +140,37 @@ char *libvirt_connect_uri(const char *given, GError **error)
     return uri;
 }
 
-/* Counters of every device; NULL when QEMU did not answer for all. */
-static JsonObject *read_counters(Qmp *q, const LibvirtVmSpec *spec)
-{
-    JsonObject *all = json_object_new();
-
-    for (unsigned i = 0; spec->device_ids && spec->device_ids[i]; i++) {
-        g_autofree char *path =
-            g_strdup_printf("/machine/peripheral/%s", spec->device_ids[i]);
-        JsonObject *c = qmp_device_counters(q, path);
-        if (json_object_get_size(c)) {
-            json_object_set_object_member(all, spec->device_ids[i], c);
-        } else {
-            json_object_unref(c);
-        }
-    }
-    return all;
-}
-
-static void keep_counters(VmOutcome *out, JsonObject *c)
-{
-    /* a read cut short by QEMU's exit has fewer devices: keep the older */
-    if (json_object_get_size(c) >= json_object_get_size(out->counters)) {
-        json_object_unref(out->counters);
-        out->counters = c;
-    } else {
-        json_object_unref(c);
-    }
-}
+typedef struct LibvirtVm {
+    const RunSpec *s;
+    double next_state;
+    char *state, *reason; /* how it ended, when it ended by itself */
+} LibvirtVm;
 
 /* "shut off (shutdown)" -> state "shut off", reason "shutdown". */
-static bool domstate(const LibvirtVmSpec *spec, char **state, char **reason)
+static bool domstate(const RunSpec *s, char **state, char **reason)
 {
-    g_autofree char *s = NULL;
+    g_autofree char *text = NULL;
     char *p;
 
-    if (!virsh(spec->uri, &s, NULL, "domstate", spec->name, "--reason", NULL)) {
+    if (!virsh(s->libvirt_uri, &text, NULL, "domstate", s->domain, "--reason",
+               NULL)) {
         return false;
     }
-    p = strrchr(s, '(');
+    p = strrchr(text, '(');
     *reason = g_strdup(p ? p + 1 : "");
     if (p) {
         (*reason)[strcspn(*reason, ")")] = 0;
         *p = 0;
     }
-    *state = g_strdup(g_strstrip(s));
+    *state = g_strdup(g_strstrip(text));
     return true;
 }
 
 /* libvirt writes QEMU's stderr (and its command line) to NAME.log in
  * its log directory: the private daemon's, or the system's. */
-static void copy_log(const LibvirtVmSpec *spec)
+static void copy_log(const RunSpec *s)
 {
-    g_autofree char *base = g_strdup_printf("%s.log", spec->name);
+    g_autofree char *base = g_strdup_printf("%s.log", s->domain);
     g_autofree char *priv =
         g_build_filename(pit_cache_dir(), "libvirt", "log", "qemu", base, NULL);
     g_autofree char *sys =
@@ -212,107 +184,108 @@ static void copy_log(const LibvirtVmSpec *spec)
         text = g_strdup_printf("(libvirt's log %s not found)\n", base);
         len = strlen(text);
     }
-    pit_write_file(spec->log_path, text, len, NULL);
+    pit_write_file(s->log, text, len, NULL);
 }
 
-static void append_log(const LibvirtVmSpec *spec, const char *what)
+static void append_log(const RunSpec *s, const char *what)
 {
     g_autofree char *old = NULL;
     g_autofree char *all = NULL;
 
-    g_file_get_contents(spec->log_path, &old, NULL, NULL);
+    g_file_get_contents(s->log, &old, NULL, NULL);
     all = g_strdup_printf("%s%s\n", old ? old : "", what);
-    pit_write_file(spec->log_path, all, -1, NULL);
+    pit_write_file(s->log, all, -1, NULL);
 }
 
-void libvirt_vm_run(const LibvirtVmSpec *spec, VmOutcome *out)
+static void *libvirt_start(const RunSpec *s, VmOutcome *out)
 {
     g_autoptr(GError) e = NULL;
+    g_autofree char *xml = run_spec_domain_xml(s, NULL);
+    g_autofree char *xml_path = g_build_filename(s->dir, "domain.xml", NULL);
+    LibvirtVm *vm;
+
+    pit_write_file(xml_path, xml, -1, NULL);
+    if (!virsh(s->libvirt_uri, NULL, &e, "define", xml_path, NULL)) {
+        out->error = g_strdup(e->message);
+        pit_write_file(s->log, e->message, -1, NULL);
+        return NULL;
+    }
+    if (!virsh(s->libvirt_uri, NULL, &e, "start", s->domain, NULL)) {
+        out->error = g_strdup(e->message);
+        copy_log(s);
+        append_log(s, e->message);
+        virsh(s->libvirt_uri, NULL, NULL, "undefine", s->domain, NULL);
+        return NULL;
+    }
+    vm = g_new0(LibvirtVm, 1);
+    vm->s = s;
+    return vm;
+}
+
+static VmPoll libvirt_poll(void *opaque, Qmp *q, double now, bool done,
+                           VmEnd *end)
+{
+    LibvirtVm *vm = opaque;
     g_autofree char *state = NULL, *reason = NULL;
-    Qmp *q = NULL;
-    bool done = false, gone = false, final = false;
-    double start = pit_now(), done_at = 0, next_state = 0, next_snap = 0;
 
-    memset(out, 0, sizeof(*out));
-    out->counters = json_object_new();
-    if (!virsh(spec->uri, NULL, &e, "define", spec->xml_path, NULL)) {
-        out->error = g_strdup(e->message);
-        pit_write_file(spec->log_path, e->message, -1, NULL);
-        return;
+    (void)q;
+    if (now < vm->next_state) {
+        return VM_RUNNING;
     }
-    if (!virsh(spec->uri, NULL, &e, "start", spec->name, NULL)) {
-        out->error = g_strdup(e->message);
-        copy_log(spec);
-        append_log(spec, e->message);
-        virsh(spec->uri, NULL, NULL, "undefine", spec->name, NULL);
-        return;
+    vm->next_state = now + (done ? STATE_DONE_EVERY_S : STATE_EVERY_S);
+    if (!domstate(vm->s, &state, &reason) || !strcmp(state, "running") ||
+        !strcmp(state, "paused") || !strcmp(state, "in shutdown")) {
+        return VM_RUNNING;
     }
-    out->started = true;
+    end->bad = !strcmp(reason, "crashed") || !strcmp(reason, "failed");
+    /* libvirt gives no exit code: 1 for an end that is a crash */
+    end->exit = end->bad || !done ? 1 : 0;
+    vm->state = g_steal_pointer(&state);
+    vm->reason = g_steal_pointer(&reason);
+    return VM_GONE;
+}
 
-    while (!gone) {
-        double now = pit_now();
-        if (vm_interrupted()) {
-            out->interrupted = true;
-            break;
-        }
-        if (now - start > spec->timeout_s) {
-            out->timed_out = !done;
-            break;
-        }
-        if (vm_watch_step(&q, spec->qmp_path, now - start,
-                          spec->result_path, spec->console_path) &&
-            !done) {
-            done = true;
-            done_at = now;
-            if (q) {
-                keep_counters(out, read_counters(q, spec));
-                final = true;
-            }
-        }
-        if (q && !done && now >= next_snap) {
-            keep_counters(out, read_counters(q, spec));
-            next_snap = now + SNAPSHOT_EVERY_S;
-        }
-        if (now >= next_state) {
-            g_clear_pointer(&state, g_free);
-            g_clear_pointer(&reason, g_free);
-            if (domstate(spec, &state, &reason) && strcmp(state, "running") &&
-                strcmp(state, "paused") && strcmp(state, "in shutdown")) {
-                gone = true;
-                break;
-            }
-            next_state = now + (done ? 0.2 : STATE_EVERY_S);
-        }
-        /* the guest said it is done but does not power off: stop it */
-        if (done && now - done_at > 20) {
-            break;
-        }
-        g_usleep(100000);
+static void libvirt_stop(void *opaque, Qmp *q, VmOutcome *out)
+{
+    LibvirtVm *vm = opaque;
+
+    (void)q;
+    (void)out;
+    /* always, whatever happened: nothing of this run stays running */
+    virsh(vm->s->libvirt_uri, NULL, NULL, "destroy", vm->s->domain, NULL);
+}
+
+static void libvirt_collect_logs(void *opaque, const VmOutcome *out)
+{
+    LibvirtVm *vm = opaque;
+    const RunSpec *s = vm->s;
+    g_autoptr(GError) e = NULL;
+
+    copy_log(s);
+    if (vm->state) {
+        g_autofree char *line = g_strdup_printf("pit: domain ended: %s (%s)",
+                                                vm->state, vm->reason);
+        append_log(s, line);
     }
-    if (!gone && q && !out->interrupted && !final) {
-        keep_counters(out, read_counters(q, spec));
-    }
-    qmp_close(q);
-    /* always, whatever happened: nothing of this run stays in libvirt */
-    virsh(spec->uri, NULL, NULL, "destroy", spec->name, NULL);
-    copy_log(spec);
-    if (gone) {
-        g_autofree char *line =
-            g_strdup_printf("pit: domain ended: %s (%s)", state, reason);
-        append_log(spec, line);
-        /* ended on its own: fine after the guest's result or panic */
-        out->crashed =
-            !out->interrupted &&
-            (!done || !strcmp(reason, "crashed") || !strcmp(reason, "failed"));
-        out->exit = out->crashed ? 1 : 0;
-    }
-    append_log(spec, final ? "pit: device counters read after the result "
-                             "frame"
-                           : "pit: device counters: last snapshot (QEMU "
-                             "ended before the result frame was read)");
-    if (!virsh(spec->uri, NULL, &e, "undefine", spec->name, NULL)) {
-        fprintf(stderr, "pit: could not undefine domain %s: %s\n", spec->name,
+    append_log(s, out->counters_final
+                      ? "pit: device counters read after the result frame"
+                      : "pit: device counters: last snapshot (QEMU ended "
+                        "before the result frame was read)");
+    /* and nothing stays defined */
+    if (!virsh(s->libvirt_uri, NULL, &e, "undefine", s->domain, NULL)) {
+        fprintf(stderr, "pit: could not undefine domain %s: %s\n", s->domain,
                 e->message);
     }
-    out->seconds = pit_now() - start;
+    g_free(vm->state);
+    g_free(vm->reason);
+    g_free(vm);
 }
+
+const Backend backend_libvirt = {
+    .name = "libvirt",
+    .counters_vanish = true,
+    .start = libvirt_start,
+    .poll = libvirt_poll,
+    .stop = libvirt_stop,
+    .collect_logs = libvirt_collect_logs,
+};

@@ -8,13 +8,41 @@
 #include "image.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 char *image_cache_name(const char *kernel_label, ScnImage variant)
 {
     return g_strdup_printf("pit-%s%s.cpio.gz", kernel_label,
                            variant == SCN_IMAGE_FULL ? "-full" : "");
+}
+
+/*
+ * Two pit processes may share a cache: the second waits for the first's
+ * mkimage of the same image instead of writing the same file at once.
+ * The lock is the file OUT.lock, held (flock) until closed.
+ */
+static int image_lock(const char *out, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(out);
+    g_autofree char *path = g_strdup_printf("%s.lock", out);
+    int fd;
+
+    g_mkdir_with_parents(dir, 0755);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "cannot lock %s: %s",
+                    path, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
 }
 
 char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error)
@@ -43,7 +71,12 @@ char *image_for_kernel(const Kernel *k, ScnImage variant, GError **error)
     const char *argv[] = {
         mk, "--kernel-dir", k->dir, "--out", out, full, NULL
     };
+    int lock = image_lock(out, error);
+    if (lock < 0) {
+        return NULL;
+    }
     res = pit_run_capture(argv, &e);
+    close(lock); /* releases the flock */
     if (!res || !g_file_test(out, G_FILE_TEST_IS_REGULAR)) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
                     "guest/mkimage%s failed for %s: %s",

@@ -8,6 +8,7 @@
  * device counters over QMP before it sends quit.
  */
 #include "qemu-cmd.h"
+#include "pit-defs.h"
 #include "util.h"
 
 static void add(GPtrArray *a, const char *s)
@@ -72,9 +73,9 @@ static void add_device(GPtrArray *a, const ScnDevice *d, unsigned idx,
 
 char *qemu_cmd_append(const Scenario *scn, const char *run_id)
 {
-    return g_strdup_printf(
-        "console=ttyS0 panic=-1 oops=panic nvmepi.run=%s%s%s", run_id,
-        scn->append ? " " : "", scn->append ? scn->append : "");
+    return g_strdup_printf(PIT_BOOT_APPEND " " PIT_BOOT_RUN_KEY "%s%s%s",
+                           run_id, scn->append ? " " : "",
+                           scn->append ? scn->append : "");
 }
 
 void qemu_cmd_add_devices(GPtrArray *a, const QemuCmdInput *in)

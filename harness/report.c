@@ -11,28 +11,87 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-static bool tty(void)
+struct Progress {
+    bool tty;
+    GPtrArray *running; /* "kernel/scenario#repeat" of every running run */
+    unsigned done, total;
+};
+
+Progress *progress_new(void)
 {
-    return isatty(STDOUT_FILENO);
+    Progress *p = g_new0(Progress, 1);
+
+    p->tty = isatty(STDOUT_FILENO);
+    p->running = g_ptr_array_new_with_free_func(g_free);
+    return p;
 }
 
-void report_progress_start(const char *kernel, const char *scenario,
-                           unsigned repeat, unsigned total)
+void progress_free(Progress *p)
 {
-    if (tty()) {
-        printf("  %-14s %-26s #%u/%u  running...", kernel, scenario, repeat,
-               total);
-        fflush(stdout);
+    if (p) {
+        g_ptr_array_unref(p->running);
+        g_free(p);
     }
 }
 
-void report_progress_end(const RunRecord *r)
+static unsigned columns(void)
 {
-    if (tty()) {
+    struct winsize ws;
+
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) {
+        return ws.ws_col;
+    }
+    return 80;
+}
+
+/* The live line: "[2/12] running debian-6.1/raw-pi-dio#1, ..." */
+static void draw_status(const Progress *p)
+{
+    g_autoptr(GString) l = g_string_new(NULL);
+    unsigned w = columns() - 1;
+
+    if (!p->tty || !p->running->len) {
+        return;
+    }
+    g_string_printf(l, "  [%u/%u] running", p->done, p->total);
+    for (unsigned i = 0; i < p->running->len; i++) {
+        g_string_append_printf(l, "%s %s", i ? "," : "",
+                               (char *)g_ptr_array_index(p->running, i));
+    }
+    if (l->len > w) {
+        g_string_truncate(l, w - 3);
+        g_string_append(l, "...");
+    }
+    printf("%s", l->str);
+    fflush(stdout);
+}
+
+static void clear_status(const Progress *p)
+{
+    if (p->tty) {
         printf("\r\033[K");
     }
+}
+
+static void on_started(const ExecRun *r, unsigned running, unsigned done,
+                       unsigned total, void *data)
+{
+    Progress *p = data;
+
+    (void)running;
+    p->done = done;
+    p->total = total;
+    g_ptr_array_add(p->running, g_strdup_printf("%s/%s#%u", r->kernel_label,
+                                                r->scenario, r->repeat));
+    clear_status(p);
+    draw_status(p);
+}
+
+void report_run_line(const RunRecord *r)
+{
     printf("  %-14s %-26s #%u  %-5s %-14s %5.1fs  %s\n", r->kernel_label,
            r->scenario, r->repeat, verdict_name(r->verdict),
            outcome_name(r->outcome), r->seconds,
@@ -41,7 +100,35 @@ void report_progress_end(const RunRecord *r)
     for (unsigned i = 1; r->reasons[i]; i++) {
         printf("  %61s %s\n", "", r->reasons[i]);
     }
+}
+
+static void on_finished(const RunRecord *r, unsigned running, unsigned done,
+                        unsigned total, void *data)
+{
+    Progress *p = data;
+    g_autofree char *key =
+        g_strdup_printf("%s/%s#%u", r->kernel_label, r->scenario, r->repeat);
+
+    (void)running;
+    p->done = done;
+    p->total = total;
+    for (unsigned i = 0; i < p->running->len; i++) {
+        if (!strcmp(g_ptr_array_index(p->running, i), key)) {
+            g_ptr_array_remove_index(p->running, i);
+            break;
+        }
+    }
+    clear_status(p);
+    report_run_line(r);
+    draw_status(p);
     fflush(stdout);
+}
+
+ExecCallbacks progress_callbacks(Progress *p)
+{
+    ExecCallbacks cb = { on_started, on_finished, p };
+
+    return cb;
 }
 
 typedef struct Cell {

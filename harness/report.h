@@ -1,17 +1,25 @@
 /*
- * report.h - what pit prints and writes about runs: the live progress
- * line, the final matrix (scenarios x kernels), summary.json, junit.xml.
+ * report.h - what pit prints and writes about runs: the progress (a
+ * live status line on a terminal, one line per finished run always),
+ * the final matrix (scenarios x kernels), summary.json, junit.xml.
  */
 #ifndef PIT_REPORT_H
 #define PIT_REPORT_H
 
+#include "executor.h"
 #include "run.h"
 
 #include <glib.h>
 
-void report_progress_start(const char *kernel, const char *scenario,
-                           unsigned repeat, unsigned total);
-void report_progress_end(const RunRecord *r);
+/* Progress of an executor run; its callbacks print (one thread). */
+typedef struct Progress Progress;
+Progress *progress_new(void);
+void progress_free(Progress *p);
+/* ExecCallbacks that report to `p` */
+ExecCallbacks progress_callbacks(Progress *p);
+/* One finished run's line (and its further reasons), for callers that
+ * run without an executor. */
+void report_run_line(const RunRecord *r);
 
 /* The matrix; returns the number of unexpected (kernel, scenario) cells. */
 unsigned report_matrix(GPtrArray *records, char **kernels, char **scenarios);

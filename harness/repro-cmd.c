@@ -22,7 +22,8 @@
 #include "run.h"
 #include "scenario.h"
 #include "util.h"
-#include "vm.h"
+#include "pit-defs.h"
+#include "procs.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,9 +32,6 @@
 #include <unistd.h>
 
 #define EXIT_SOME_ERROR 1
-#define EXIT_INPUT 2
-#define EXIT_DEPENDENCY 3
-#define EXIT_INTERRUPTED 130
 
 /* Index of a model in the tables; nvme first: the world as it is. */
 #define NMODELS 2
@@ -60,8 +58,8 @@ typedef struct ReproRun {
 } ReproRun;
 
 typedef struct Campaign {
-    char *out; /* absolute */
-    RunConfig cfg;
+    char *out;      /* absolute */
+    RunInputs base; /* qemu, accel, boot slack of every run */
     char *accel_why;
     GPtrArray *kernels;     /* Kernel* */
     GPtrArray *kernel_sha;  /* char*: sha256 of each vmlinuz */
@@ -434,8 +432,8 @@ static ReproRun *do_run(Campaign *c, unsigned ki, unsigned m, unsigned index,
                scn_model_name(model_order[m]), index);
         fflush(stdout);
     }
-    rec = run_one(&c->cfg, k, g_ptr_array_index(c->images, ki), c->scn[m],
-                  index, seed);
+    rec = run_one(&c->base, c->out, k, g_ptr_array_index(c->images, ki),
+                  c->scn[m], index, seed);
     judge_run(c, rec, rr);
     run_record_free(rec);
     print_run(c, rr, n, total);
@@ -837,7 +835,7 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     add_int(b, "until", c->until);
     add_str(b, "match", c->match);
     add_int(b, "timeout", c->timeout);
-    add_str(b, "accel", c->cfg.accel);
+    add_str(b, "accel", c->base.accel);
     json_builder_set_member_name(b, "models");
     json_builder_begin_array(b);
     for (unsigned m = 0; m < NMODELS; m++) {
@@ -963,7 +961,7 @@ static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
                          GError **error)
 {
     g_autofree char *stage = g_build_filename(c->out, BUNDLE_TOP, NULL);
-    g_autoptr(JsonNode) m = manifest(c, r, rows, c->cfg.qemu);
+    g_autoptr(JsonNode) m = manifest(c, r, rows, c->base.qemu);
     static const char *const run_files[] = {
         "console.log",    "dmesg",
         "guest.json",     "verdict.json",
@@ -1047,12 +1045,11 @@ static int start_campaign(Campaign *c, const Common *o, const char *what)
     if (o->accel_mode && strcmp(o->accel_mode, "auto") &&
         strcmp(o->accel_mode, "kvm") && strcmp(o->accel_mode, "tcg")) {
         fprintf(stderr, "pit: --accel must be auto, kvm or tcg\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     g_autofree char *out = o->out ? g_strdup(o->out) : default_out(what);
     c->out = g_canonicalize_filename(out, NULL);
-    c->cfg.out = c->out;
-    c->cfg.qemu = o->qemu ? o->qemu : pit_qemu_binary();
+    c->base.qemu = o->qemu ? o->qemu : pit_qemu_binary();
     c->log = g_ptr_array_new_with_free_func(repro_run_free);
     return 0;
 }
@@ -1062,24 +1059,25 @@ static int finish_kernels(Campaign *c, const Common *o, char **specs,
 {
     g_autoptr(GError) e = NULL;
 
-    if (!g_file_test(c->cfg.qemu, G_FILE_TEST_IS_EXECUTABLE)) {
+    if (!g_file_test(c->base.qemu, G_FILE_TEST_IS_EXECUTABLE)) {
         fprintf(stderr,
                 "pit: QEMU not found at %s: build it with 'make qemu' or "
                 "pass --qemu PATH\n",
-                c->cfg.qemu);
-        return EXIT_DEPENDENCY;
+                c->base.qemu);
+        return PIT_EXIT_DEPENDENCY;
     }
-    vm_install_signal_handlers();
+    procs_install_signal_handlers();
     if (!prepare_kernels(c, specs, files, &e)) {
         fprintf(stderr, "pit: %s\n", e->message);
         return e->domain == PIT_ERROR && (e->code == PIT_ERROR_DEPENDENCY ||
                                           e->code == PIT_ERROR_NOT_IMPLEMENTED)
-                   ? EXIT_DEPENDENCY
-                   : EXIT_INPUT;
+                   ? PIT_EXIT_DEPENDENCY
+                   : PIT_EXIT_INPUT;
     }
-    c->cfg.accel = accel_choose(
-        o->accel_mode ? o->accel_mode : "auto", c->cfg.qemu,
+    c->base.accel = accel_choose(
+        o->accel_mode ? o->accel_mode : "auto", c->base.qemu,
         ((Kernel *)g_ptr_array_index(c->kernels, 0))->vmlinuz, &c->accel_why);
+    c->base.boot_slack_s = run_boot_slack(c->base.accel);
     printf("accel   %s\nout     %s\n\n", c->accel_why, c->out);
     return 0;
 }
@@ -1166,33 +1164,33 @@ int repro_cmd(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         fprintf(stderr, "pit repro: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "pit repro: give REPRO and at most one SETUP (see "
                         "pit repro --help); program arguments go after --\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!kernels || !kernels[0]) {
         fprintf(stderr, "pit repro: give at least one --kernel SPEC (e.g. "
                         "--kernel debian:7.2)\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (runs < 1 || runs > 1000 || until < 0 || timeout < 0 ||
         (timeout && timeout < 10)) {
         fprintf(stderr, "pit repro: --runs must be 1..1000, --until >= 0, "
                         "--timeout >= 10\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!models_wanted(o.model, want)) {
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (seed_s) {
         char *end;
         seed = g_ascii_strtoull(seed_s, &end, 0);
         if (*end || !*seed_s) {
             fprintf(stderr, "pit repro: --seed '%s' is not a number\n", seed_s);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
     } else {
         seed = (((guint64)g_random_int() << 32) | g_random_int()) &
@@ -1208,7 +1206,7 @@ int repro_cmd(int argc, char **argv)
         if (!c.re) {
             fprintf(stderr, "pit repro: --match: %s\n", e->message);
             campaign_clear(&c);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         c.match = g_strdup(match);
     }
@@ -1223,14 +1221,15 @@ int repro_cmd(int argc, char **argv)
     if (!r) {
         fprintf(stderr, "pit repro: %s\n", e->message);
         campaign_clear(&c);
-        return e->code == PIT_ERROR_FAILED ? EXIT_DEPENDENCY : EXIT_INPUT;
+        return e->code == PIT_ERROR_FAILED ? PIT_EXIT_DEPENDENCY
+                                           : PIT_EXIT_INPUT;
     }
     printf("program %s (%s) runs as %s\n", r->name, repro_kind_name(r->kind),
            r->run);
     if (!load_setup(&c, &e)) {
         fprintf(stderr, "pit repro: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     {
         g_autoptr(Scenario) probe =
@@ -1238,7 +1237,7 @@ int repro_cmd(int argc, char **argv)
         if (!probe) {
             fprintf(stderr, "pit repro: %s\n", e->message);
             campaign_clear(&c);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         g_autofree char *dev =
             repro_setup_dev(probe, c.setup_is_scenario ? NULL : c.setup_given);
@@ -1249,7 +1248,7 @@ int repro_cmd(int argc, char **argv)
     if (!make_scenarios(&c, want, &e)) {
         fprintf(stderr, "pit repro: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     printf("setup   %s%s; the program is step %u\n", c.setup_given,
            c.setup_is_scenario ? " (scenario)" : "", c.step);
@@ -1257,7 +1256,7 @@ int repro_cmd(int argc, char **argv)
     if (!files) {
         fprintf(stderr, "pit repro: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     rc = finish_kernels(&c, &o, kernels, files);
     if (rc) {
@@ -1268,9 +1267,9 @@ int repro_cmd(int argc, char **argv)
     unsigned nk = c.kernels->len, n = 0;
     unsigned total = nk * c.runs * (want[0] + want[1]);
     g_autofree unsigned *hits = g_new0(unsigned, nk *NMODELS);
-    for (unsigned k = 0; k < nk && !vm_interrupted(); k++) {
-        for (unsigned i = 1; i <= c.runs && !vm_interrupted(); i++) {
-            for (unsigned m = 0; m < NMODELS && !vm_interrupted(); m++) {
+    for (unsigned k = 0; k < nk && !procs_interrupted(); k++) {
+        for (unsigned i = 1; i <= c.runs && !procs_interrupted(); i++) {
+            for (unsigned m = 0; m < NMODELS && !procs_interrupted(); m++) {
                 if (!c.scn[m] ||
                     (c.until && hits[k * NMODELS + m] >= c.until)) {
                     continue;
@@ -1299,9 +1298,9 @@ int repro_cmd(int argc, char **argv)
     rows_clear(rows, nk * NMODELS);
     unsigned errors = count_errors(&c);
     campaign_clear(&c);
-    if (vm_interrupted()) {
+    if (procs_interrupted()) {
         fprintf(stderr, "pit: interrupted; no QEMU left running\n");
-        return EXIT_INTERRUPTED;
+        return PIT_EXIT_INTERRUPTED;
     }
     return errors ? EXIT_SOME_ERROR : 0;
 }
@@ -1419,21 +1418,21 @@ int replay_cmd(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         fprintf(stderr, "pit replay: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (argc != 2) {
         fprintf(stderr, "pit replay: give one BUNDLE (a .tar.gz from pit "
                         "repro)\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!models_wanted(o.model, want)) {
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     /* the bundle is checked before QEMU or a kernel is looked at */
     unpack = g_dir_make_tmp("pit-replay-XXXXXX", &e);
     if (!unpack) {
         fprintf(stderr, "pit replay: %s\n", e->message);
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
     top = bundle_unpack(argv[1], unpack, &mn, &e);
     if (!top) {
@@ -1441,7 +1440,7 @@ int replay_cmd(int argc, char **argv)
         const char *rmv[] = { "rm", "-rf", unpack, NULL };
         g_spawn_sync(NULL, (char **)rmv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                      NULL, NULL, NULL, NULL);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     JsonObject *m = json_node_get_object(mn);
     JsonObject *setup = obj_member(m, "setup");
@@ -1449,7 +1448,7 @@ int replay_cmd(int argc, char **argv)
     r = bundled_reproducer(top, m, &e);
     if (!r) {
         fprintf(stderr, "pit replay: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     rc = start_campaign(&c, &o, "replay");
     if (rc) {
@@ -1478,7 +1477,7 @@ int replay_cmd(int argc, char **argv)
     if (!g_file_get_contents(setup_path, &c.setup_ini, NULL, &e)) {
         fprintf(stderr, "pit replay: bundle: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     c.setup_given = g_strdup(str_member(setup, "given"));
     c.setup_is_scenario = !g_strcmp0(str_member(setup, "kind"), "scenario");
@@ -1506,7 +1505,7 @@ int replay_cmd(int argc, char **argv)
                 "incomplete: the bundle is damaged\n",
                 argv[1]);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     /* which models the bundle ran, narrowed by --model */
     JsonArray *ma = opts ? json_object_get_array_member(opts, "models") : NULL;
@@ -1522,18 +1521,18 @@ int replay_cmd(int argc, char **argv)
         fprintf(stderr, "pit replay: the bundle has no runs on --model %s\n",
                 o.model);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!make_scenarios(&c, want, &e)) {
         fprintf(stderr, "pit replay: bundle setup.ini: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     files = repro_cpio(r, &e);
     if (!files) {
         fprintf(stderr, "pit replay: %s\n", e->message);
         campaign_clear(&c);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     printf("bundle  %s (made %s)\nprogram %s runs as %s\n", argv[1],
            str_member(m, "created"), r->name, r->run);
@@ -1566,7 +1565,7 @@ int replay_cmd(int argc, char **argv)
         }
     }
     {
-        const char *qv[] = { c.cfg.qemu, "--version", NULL };
+        const char *qv[] = { c.base.qemu, "--version", NULL };
         g_autofree char *v = capture(qv);
         g_autofree char *v1 = g_strndup(v, strcspn(v, "\n"));
         const char *was = str_member(obj_member(m, "qemu"), "version");
@@ -1583,7 +1582,7 @@ int replay_cmd(int argc, char **argv)
         total += (!g_strcmp0(mm, "nvme") && want[0]) ||
                  (!g_strcmp0(mm, "nvme-pi") && want[1]);
     }
-    for (guint i = 0; i < json_array_get_length(runs) && !vm_interrupted();
+    for (guint i = 0; i < json_array_get_length(runs) && !procs_interrupted();
          i++) {
         JsonObject *ro = json_array_get_object_element(runs, i);
         const char *mm = str_member(ro, "model");
@@ -1641,9 +1640,9 @@ int replay_cmd(int argc, char **argv)
     g_ptr_array_unref(specs);
     unsigned errors = count_errors(&c);
     campaign_clear(&c);
-    if (vm_interrupted()) {
+    if (procs_interrupted()) {
         fprintf(stderr, "pit: interrupted; no QEMU left running\n");
-        return EXIT_INTERRUPTED;
+        return PIT_EXIT_INTERRUPTED;
     }
     return errors ? EXIT_SOME_ERROR : 0;
 }

@@ -5,12 +5,13 @@
  * and the step return codes are checked too.
  */
 #include "result.h"
+#include "pit-defs.h"
 #include "util.h"
 
 #include <string.h>
 
-#define BEGIN "NVMEPI-RESULT-BEGIN"
-#define END "NVMEPI-RESULT-END"
+#define BEGIN PIT_RESULT_BEGIN
+#define END PIT_RESULT_END
 
 char *result_extract(const char *raw, gsize len)
 {

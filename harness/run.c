@@ -8,13 +8,10 @@
  * The backing images stay for `pit audit`; they are sparse.
  */
 #include "run.h"
-#include "backend-libvirt.h"
-#include "domain-xml.h"
 #include "image.h"
-#include "qemu-cmd.h"
+#include "pit-defs.h"
 #include "result.h"
 #include "util.h"
-#include "vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +23,7 @@
 #define BOOT_SLACK_TCG_S 180
 #define BOOT_SLACK_KVM_S 60
 
-/* $PIT_BOOT_SLACK overrides the slack (tests of pit's own timeouts). */
-static unsigned boot_slack(const char *accel)
+unsigned run_boot_slack(const char *accel)
 {
     const char *env = g_getenv("PIT_BOOT_SLACK");
 
@@ -104,8 +100,7 @@ static guint64 mutations_of(JsonObject *counters)
 }
 
 static void write_verdict_json(const RunRecord *r, const RunFacts *f,
-                               const Scenario *s, const char *accel,
-                               JsonObject *counters)
+                               const RunSpec *s, JsonObject *counters)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonGenerator) g = json_generator_new();
@@ -124,9 +119,11 @@ static void write_verdict_json(const RunRecord *r, const RunFacts *f,
     json_builder_set_member_name(b, "seed");
     json_builder_add_int_value(b, (gint64)r->seed);
     json_builder_set_member_name(b, "accel");
-    json_builder_add_string_value(b, accel);
+    json_builder_add_string_value(b, s->accel);
     json_builder_set_member_name(b, "image");
-    json_builder_add_string_value(b, scn_image_name(s->image));
+    json_builder_add_string_value(b, scn_image_name(s->scn->image));
+    json_builder_set_member_name(b, "interrupted");
+    json_builder_add_boolean_value(b, f->interrupted);
     json_builder_set_member_name(b, "verdict");
     json_builder_add_string_value(b, verdict_name(r->verdict));
     json_builder_set_member_name(b, "reasons");
@@ -197,8 +194,8 @@ static void clean_dir(const char *dir)
     }
 }
 
-static void finish(RunRecord *r, const RunFacts *f, const Scenario *s,
-                   const Kernel *k, const char *accel, JsonObject *counters)
+static void finish(RunRecord *r, const RunFacts *f, const RunSpec *s,
+                   JsonObject *counters)
 {
     VerdictResult v = { 0 };
     const char *range = NULL;
@@ -207,203 +204,168 @@ static void finish(RunRecord *r, const RunFacts *f, const Scenario *s,
     r->verdict = v.verdict;
     g_ptr_array_add(v.reasons, NULL);
     r->reasons = (char **)g_ptr_array_free(v.reasons, FALSE);
-    r->expected = scenario_expect_for(s, k->version, &range);
+    r->expected = scenario_expect_for(s->scn, s->kernel_version, &range);
     r->expect_range = g_strdup(range);
     r->outcome = verdict_compare(r->verdict, r->expected);
-    write_verdict_json(r, f, s, accel, counters);
+    /* last: a run directory with verdict.json is a finished run */
+    write_verdict_json(r, f, s, counters);
 }
 
-/* The same VM through libvirt: domain.xml in the run dir, then define,
- * start, watch, destroy, undefine (backend-libvirt.c). */
-static void run_libvirt(const RunConfig *cfg, const QemuCmdInput *in,
-                        const char *dir, const char *log, double timeout_s,
-                        const char *const *ids, VmOutcome *vo)
+static bool stage_fail(RunSpec *s, GError *e, GError **error)
 {
-    g_autofree char *name = libvirt_domain_name(in->run_id);
-    g_autofree char *xml_path = g_build_filename(dir, "domain.xml", NULL);
-    g_autofree char *emulator = g_canonicalize_filename(in->qemu, NULL);
-    DomainXmlInput din = {
-        .name = name,
-        .emulator = emulator,
-        .scn = in->scn,
-        .accel = in->accel,
-        .kernel = in->kernel,
-        .initrd = in->initrd,
-        .run_id = in->run_id,
-        .console_path = in->console_path,
-        .result_path = in->result_path,
-        .qmp_path = in->qmp_path,
-        .backing = in->backing,
-        .mutlog = in->mutlog,
-    };
-    g_autofree char *xml = domain_xml_build(&din);
+    g_autofree char *p = g_build_filename(s->dir, "setup-error", NULL);
 
-    pit_write_file(xml_path, xml, -1, NULL);
-    LibvirtVmSpec spec = {
-        .uri = cfg->libvirt_uri,
-        .name = name,
-        .xml_path = xml_path,
-        .log_path = log,
-        .console_path = in->console_path,
-        .result_path = in->result_path,
-        .qmp_path = in->qmp_path,
-        .timeout_s = timeout_s,
-        .device_ids = ids,
-    };
-    libvirt_vm_run(&spec, vo);
+    pit_write_file(p, e->message, -1, NULL);
+    g_propagate_error(error, e);
+    return false;
 }
 
-RunRecord *run_one(const RunConfig *cfg, const Kernel *k, const char *image,
-                   const Scenario *s, unsigned repeat, guint64 seed)
+bool run_stage(RunSpec *s, GError **error)
 {
-    RunRecord *r = g_new0(RunRecord, 1);
-    RunFacts f = { 0 };
-    VmOutcome vo = { 0 };
-    g_autoptr(GError) e = NULL;
-    g_autoptr(GPtrArray) backing = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) mutlog = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) ids = g_ptr_array_new();
-    g_autoptr(GPtrArray) argv = NULL;
-    g_autoptr(GuestResult) res = NULL;
-    g_autoptr(GBytes) cpio = NULL;
-    g_autofree char *run_id = NULL, *job = NULL, *initrd = NULL, *tmp = NULL,
-                    *qmp = NULL, *console = NULL, *raw = NULL, *log = NULL,
-                    *cmdline = NULL, *cons_text = NULL, *raw_text = NULL,
-                    *json = NULL, *p = NULL;
-    unsigned timeout = s->timeout_s;
-    double t0 = pit_now();
-    JsonObject *counters = NULL;
+    GError *e = NULL;
+    g_autofree char *json = run_spec_to_json(s);
+    g_autofree char *json_path = g_build_filename(s->dir, "run.json", NULL);
+    g_autoptr(GBytes) cpio = image_job_cpio(s->job);
+    g_autofree char *tmp = NULL;
 
-    r->kernel_spec = g_strdup(k->spec);
-    r->kernel_label = g_strdup(k->label);
-    r->kernel_version = g_strdup(k->version);
-    r->scenario = g_strdup(s->name);
-    r->repeat = repeat;
-    r->seed = seed;
-    r->dir =
-        g_strdup_printf("%s/%s/%s/%u", cfg->out, k->label, s->name, repeat);
-    run_id = g_strdup_printf("%s.%s.%u", k->label, s->name, repeat);
-    if (g_mkdir_with_parents(r->dir, 0755) < 0) {
-        f.qemu_failed_to_start = true;
-        goto done;
+    if (g_mkdir_with_parents(s->dir, 0755) < 0) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "cannot create %s: %s",
+                    s->dir, g_strerror(errno));
+        return false;
     }
-    clean_dir(r->dir);
-    for (unsigned i = 0; i < s->devices->len; i++) {
-        const ScnDevice *d = g_ptr_array_index(s->devices, i);
-        g_ptr_array_add(backing, g_strdup_printf("%s/%s.img", r->dir, d->name));
-        g_ptr_array_add(mutlog, d->mutation_log && d->model == SCN_MODEL_NVME_PI
-                                    ? g_strdup_printf("%s/%s.mutations.jsonl",
-                                                      r->dir, d->name)
-                                    : NULL);
-        g_ptr_array_add(ids, d->name);
-        if (!run_create_backing(g_ptr_array_index(backing, i), d->size, &e)) {
-            break;
+    if (!pit_write_file(json_path, json, -1, &e)) {
+        return stage_fail(s, e, error);
+    }
+    for (unsigned i = 0; i < s->scn->devices->len; i++) {
+        const ScnDevice *d = g_ptr_array_index(s->scn->devices, i);
+        if (!run_create_backing(g_ptr_array_index(s->backing, i), d->size,
+                                &e)) {
+            return stage_fail(s, e, error);
         }
     }
-    g_ptr_array_add(ids, NULL);
-    job = image_job_text(s, run_id, timeout, seed);
-    p = g_build_filename(r->dir, "job", NULL);
-    cpio = image_job_cpio(job);
-    initrd = g_build_filename(r->dir, "initrd.img", NULL);
-    if (e || !pit_write_file(p, job, -1, &e) ||
-        !image_write_initrd(image, cpio, initrd, &e)) {
-        g_autofree char *lp = g_build_filename(r->dir, "setup-error", NULL);
-        pit_write_file(lp, e->message, -1, NULL);
-        f.qemu_failed_to_start = true;
-        goto done;
+    if (!pit_write_file(s->job_path, s->job, -1, &e) ||
+        !image_write_initrd(s->image, cpio, s->initrd, &e)) {
+        return stage_fail(s, e, error);
     }
-    tmp = g_dir_make_tmp("pit-XXXXXX", NULL);
-    qmp = g_build_filename(tmp, "qmp.sock", NULL);
-    console = g_build_filename(r->dir, "console.log", NULL);
-    raw = g_build_filename(r->dir, "result.raw", NULL);
-    log = g_build_filename(r->dir, "qemu.log", NULL);
-
-    QemuCmdInput in = {
-        .qemu = cfg->qemu,
-        .scn = s,
-        .accel = cfg->accel,
-        .kernel = k->vmlinuz,
-        .initrd = initrd,
-        .run_id = run_id,
-        .console_path = console,
-        .result_path = raw,
-        .qmp_path = qmp,
-        .backing = (const char *const *)backing->pdata,
-        .mutlog = (const char *const *)mutlog->pdata,
-    };
-    if (cfg->backend && !strcmp(cfg->backend, "libvirt")) {
-        run_libvirt(cfg, &in, r->dir, log, timeout + boot_slack(cfg->accel),
-                    (const char *const *)ids->pdata, &vo);
-    } else {
-        argv = qemu_cmd_build(&in);
-        cmdline = qemu_cmd_to_string(argv);
-        g_free(p);
-        p = g_build_filename(r->dir, "qemu.cmdline", NULL);
-        pit_write_file(p, cmdline, -1, NULL);
-
-        VmSpec spec = {
-            .argv = (char **)argv->pdata,
-            .log_path = log,
-            .console_path = console,
-            .result_path = raw,
-            .qmp_path = qmp,
-            .timeout_s = timeout + boot_slack(cfg->accel),
-            .device_ids = (const char *const *)ids->pdata,
-        };
-        vm_run(&spec, &vo);
+    /* a unix socket path must stay short: not under the run directory */
+    tmp = g_dir_make_tmp("pit-XXXXXX", &e);
+    if (!tmp) {
+        return stage_fail(s, e, error);
     }
-    unlink(initrd);
-    unlink(qmp);
-    rmdir(tmp);
+    g_free(s->qmp);
+    s->qmp = g_build_filename(tmp, "qmp.sock", NULL);
+    return true;
+}
 
-    f.qemu_failed_to_start = !vo.started;
-    f.timed_out = vo.timed_out;
-    f.qemu_crashed = vo.crashed;
-    f.qemu_exit = vo.exit;
-    cons_text = read_text(console);
-    f.booted = strstr(cons_text, "Run /init") || strstr(cons_text, "nvme-pi:");
-    panic_parse(cons_text, &r->panic_title, &r->panic_frame);
-    f.panic_title = r->panic_title;
-    f.panic_frame = r->panic_frame;
+/* What the guest left: console (boot, panic) and the result frame. */
+static GuestResult *collect_guest(RunRecord *r, const RunSpec *s, RunFacts *f)
+{
+    g_autofree char *cons = read_text(s->console);
+    g_autofree char *raw = read_text(s->result);
+    g_autofree char *json = result_extract(raw, strlen(raw));
+    GuestResult *res = json ? result_parse(json, NULL) : NULL;
 
-    raw_text = read_text(raw);
-    json = result_extract(raw_text, strlen(raw_text));
-    if (json) {
-        res = result_parse(json, &e);
-    }
+    f->booted = strstr(cons, PIT_CONSOLE_RAN_INIT) ||
+                strstr(cons, PIT_CONSOLE_GUEST_SAID);
+    panic_parse(cons, &r->panic_title, &r->panic_frame);
+    f->panic_title = r->panic_title;
+    f->panic_frame = r->panic_frame;
     if (res) {
         g_autofree char *pretty = result_to_pretty(res);
         g_autofree char *dm = result_dmesg_text(res);
-        g_autofree char *gp = g_build_filename(r->dir, "guest.json", NULL);
-        g_autofree char *dp = g_build_filename(r->dir, "dmesg", NULL);
+        g_autofree char *gp = g_build_filename(s->dir, "guest.json", NULL);
+        g_autofree char *dp = g_build_filename(s->dir, "dmesg", NULL);
         pit_write_file(gp, pretty, -1, NULL);
         pit_write_file(dp, dm, -1, NULL);
-        result_fill_facts(res, &f);
-        unlink(raw);
+        result_fill_facts(res, f);
+        unlink(s->result);
     }
-    counters = vo.counters ? json_object_ref(vo.counters) : json_object_new();
-    f.dev_pi_errors = pi_errors_of(counters);
-    f.dev_mutations = mutations_of(counters);
-    gather_mutations(r->dir, s);
-    if (vo.interrupted) {
-        f.have_result = false;
-        f.panic_title = NULL;
-        f.timed_out = false;
-        f.qemu_crashed = false;
+    return res;
+}
+
+static void vm_facts(const VmOutcome *vo, RunFacts *f)
+{
+    f->qemu_failed_to_start = !vo->started;
+    f->timed_out = vo->timed_out;
+    f->qemu_crashed = vo->crashed;
+    f->qemu_exit = vo->exit;
+    f->interrupted = vo->interrupted;
+}
+
+/* Remove what only the VM needed: the initrd copy, the QMP socket. */
+static void unstage(const RunSpec *s)
+{
+    g_autofree char *tmp = s->qmp ? g_path_get_dirname(s->qmp) : NULL;
+
+    unlink(s->initrd);
+    if (tmp) {
+        unlink(s->qmp);
+        rmdir(tmp);
     }
-done:
-    if (!counters) {
+}
+
+static RunRecord *record_new(const RunSpec *s)
+{
+    RunRecord *r = g_new0(RunRecord, 1);
+
+    r->kernel_spec = g_strdup(s->kernel_spec);
+    r->kernel_label = g_strdup(s->kernel_label);
+    r->kernel_version = g_strdup(s->kernel_version);
+    r->scenario = g_strdup(s->scenario);
+    r->repeat = s->repeat;
+    r->seed = s->seed;
+    r->dir = g_strdup(s->dir);
+    return r;
+}
+
+RunRecord *run_execute(RunSpec *s, const Backend *b)
+{
+    RunRecord *r = record_new(s);
+    RunFacts f = { 0 };
+    VmOutcome vo = { 0 };
+    g_autoptr(GuestResult) res = NULL;
+    JsonObject *counters;
+    double t0 = pit_now();
+
+    /* a run directory holds one run: nothing of an earlier one stays */
+    clean_dir(s->dir);
+    if (!run_stage(s, NULL)) {
+        f.qemu_failed_to_start = true;
         counters = json_object_new();
+    } else {
+        backend_supervise(b, s, &vo);
+        unstage(s);
+        vm_facts(&vo, &f);
+        res = collect_guest(r, s, &f);
+        counters = json_object_ref(vo.counters);
+        f.dev_pi_errors = pi_errors_of(counters);
+        f.dev_mutations = mutations_of(counters);
+        gather_mutations(s->dir, s->scn);
     }
     r->seconds = pit_now() - t0;
-    finish(r, &f, s, k, cfg->accel, counters);
-    if (vo.interrupted) {
-        g_free(r->reasons[0]);
-        r->reasons[0] = g_strdup("interrupted");
-    }
+    finish(r, &f, s, counters);
     json_object_unref(counters);
     vm_outcome_clear(&vo);
     return r;
+}
+
+RunRecord *run_one(const RunInputs *base, const char *out, const Kernel *k,
+                   const char *image, const Scenario *s, unsigned repeat,
+                   guint64 seed)
+{
+    g_autofree char *dir =
+        g_strdup_printf("%s/%s/%s/%u", out, k->label, s->name, repeat);
+    RunInputs in = *base;
+    g_autoptr(RunSpec) spec = NULL;
+
+    in.kernel = k;
+    in.scn = s;
+    in.image = image;
+    in.dir = dir;
+    in.repeat = repeat;
+    in.seed = seed;
+    spec = run_prepare(&in);
+    return run_execute(spec, backend_find(base->backend));
 }
 
 void run_record_free(RunRecord *r)

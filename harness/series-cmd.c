@@ -4,7 +4,7 @@
  * and `pit bisect` (find the first commit that changes one scenario's
  * verdict, with N repeats a step and the chance of a misjudged step).
  * The step logic is bisect.c's; building is kbuild.c's; booting is
- * run_one's.
+ * run_prepare() + run_execute()'s.
  */
 #include "series-cmd.h"
 #include "accel.h"
@@ -13,28 +13,25 @@
 #include "kbuild.h"
 #include "report.h"
 #include "run.h"
+#include "pit-defs.h"
+#include "plan.h"
+#include "procs.h"
 #include "series.h"
 #include "util.h"
-#include "vm.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_UNEXPECTED 1
-#define EXIT_INPUT 2
-#define EXIT_DEPENDENCY 3
-#define EXIT_INTERRUPTED 130
-
 static int fail_err(const char *cmd, GError *e)
 {
     fprintf(stderr, "pit %s: %s\n", cmd, e->message);
     if (e->domain == PIT_ERROR && (e->code == PIT_ERROR_DEPENDENCY ||
                                    e->code == PIT_ERROR_NOT_IMPLEMENTED)) {
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
-    return EXIT_INPUT;
+    return PIT_EXIT_INPUT;
 }
 
 static Scenario *load_one(const char *name, GError **error)
@@ -55,7 +52,7 @@ static Scenario *load_one(const char *name, GError **error)
 
 /* Everything a step needs to boot a kernel: QEMU, accel, output. */
 typedef struct Runner {
-    RunConfig cfg;
+    RunInputs base; /* qemu, accel, boot slack: the same for every run */
     char *out;
     const char *why;
     guint64 seed;
@@ -73,8 +70,9 @@ static bool runner_accel(Runner *r, const Kernel *k)
     if (r->accel_chosen) {
         return true;
     }
-    r->cfg.accel = accel_choose(r->accel_mode ? r->accel_mode : "auto", r->qemu,
-                                k->vmlinuz, &why);
+    r->base.accel = accel_choose(r->accel_mode ? r->accel_mode : "auto",
+                                 r->qemu, k->vmlinuz, &why);
+    r->base.boot_slack_s = run_boot_slack(r->base.accel);
     r->why = g_strdup(why);
     printf("accel  %s\nout    %s\n", why, r->out);
     r->accel_chosen = true;
@@ -97,11 +95,10 @@ static bool run_scenario(Runner *r, const Kernel *k, const Scenario *s,
         return false;
     }
     runner_accel(r, k);
-    for (unsigned rep = 1; rep <= repeat && !vm_interrupted(); rep++) {
-        guint64 sd = r->seeded ? r->seed + rep - 1 : r->seed + rep * 7919;
-        report_progress_start(k->label, s->name, rep, repeat);
-        RunRecord *rec = run_one(&r->cfg, k, image, s, rep, sd);
-        report_progress_end(rec);
+    for (unsigned rep = 1; rep <= repeat && !procs_interrupted(); rep++) {
+        RunRecord *rec = run_one(&r->base, r->out, k, image, s, rep,
+                                 plan_seed(r->seed, r->seeded, rep));
+        report_run_line(rec);
         (*runs)++;
         if (rec->verdict == VERDICT_FAIL) {
             (*failed)++;
@@ -137,7 +134,7 @@ static int runner_init(Runner *r, const char *cmd, const char *out,
         if (*end || !*seed_s) {
             fprintf(stderr, "pit %s: --seed '%s' is not a number\n", cmd,
                     seed_s);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
     } else {
         r->seed =
@@ -146,7 +143,7 @@ static int runner_init(Runner *r, const char *cmd, const char *out,
     if (accel_mode && strcmp(accel_mode, "auto") && strcmp(accel_mode, "kvm") &&
         strcmp(accel_mode, "tcg")) {
         fprintf(stderr, "pit %s: --accel must be auto, kvm or tcg\n", cmd);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     r->accel_mode = g_strdup(accel_mode);
     r->qemu = g_strdup(qemu_opt ? qemu_opt : pit_qemu_binary());
@@ -155,10 +152,9 @@ static int runner_init(Runner *r, const char *cmd, const char *out,
                 "pit: QEMU not found at %s: build it with 'make qemu' or "
                 "pass --qemu PATH\n",
                 r->qemu);
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
-    r->cfg.out = r->out;
-    r->cfg.qemu = r->qemu;
+    r->base.qemu = r->qemu;
     return 0;
 }
 
@@ -193,7 +189,7 @@ static int open_build(const char *cmd, const char *spec, const char *series_opt,
                 "pit %s: --kernel must be a build: spec (build:debian:7.2 or "
                 "build:PATH[@REV]); pit run boots debian: and file: kernels\n",
                 cmd);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!kbuild_spec_parse(spec, &ks, &e)) {
         return fail_err(cmd, e);
@@ -293,11 +289,11 @@ int series_cmd(int argc, char **argv)
     if (!kernel) {
         fprintf(stderr, "pit series: give --kernel build:debian:7.2 (or "
                         "build:PATH[@REV]) and --series\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (repeat < 1) {
         fprintf(stderr, "pit series: --repeat must be >= 1\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     for (int i = 1; i < argc; i++) {
         Scenario *s = load_one(argv[i], &e);
@@ -327,7 +323,7 @@ int series_cmd(int argc, char **argv)
         fprintf(stderr, "pit series: give --series DIR|MBOX|A..B (or "
                         "build:...+SERIES)\n");
         runner_clear(&r);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     nrows = series->patches->len + 1;
     printf("series %s: %u patches on %.12s (%s)\n", series->source,
@@ -336,14 +332,14 @@ int series_cmd(int argc, char **argv)
         g_autofree char *l = row_label(series, i);
         printf("  %s\n", l);
     }
-    vm_install_signal_handlers();
+    procs_install_signal_handlers();
 
     g_autofree Cell *cells = g_new0(Cell, nrows * scns->len);
     g_autofree double *build_s = g_new0(double, nrows);
     g_autofree double *step_s = g_new0(double, nrows);
     g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(g_free);
     bool stopped = false;
-    for (unsigned i = 0; i < nrows && !vm_interrupted(); i++) {
+    for (unsigned i = 0; i < nrows && !procs_interrupted(); i++) {
         const char *commit =
             i ? ((SeriesPatch *)g_ptr_array_index(series->patches, i - 1))
                     ->commit
@@ -367,7 +363,7 @@ int series_cmd(int argc, char **argv)
         k = kbuild_build(tree, commit, label, &log, &be);
         build_s[i] = pit_now() - t0;
         g_ptr_array_add(logs, log ? g_strdup(log) : NULL);
-        if (!k && vm_interrupted()) {
+        if (!k && procs_interrupted()) {
             break; /* the build was stopped, not broken */
         }
         if (!k) {
@@ -380,7 +376,7 @@ int series_cmd(int argc, char **argv)
             continue;
         }
         printf("built  %s in %.0f s\n", k->version, build_s[i]);
-        for (unsigned s = 0; s < scns->len && !vm_interrupted(); s++) {
+        for (unsigned s = 0; s < scns->len && !procs_interrupted(); s++) {
             Scenario *scn = g_ptr_array_index(scns, s);
             Cell *c = &cells[i * scns->len + s];
             g_autoptr(GError) re = NULL;
@@ -514,15 +510,15 @@ int series_cmd(int argc, char **argv)
     if (!runner_reports(&r, &e)) {
         fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
         runner_clear(&r);
-        return EXIT_UNEXPECTED;
+        return PIT_EXIT_UNEXPECTED;
     }
     printf("results in %s (series.json, summary.json, junit.xml)\n", r.out);
     runner_clear(&r);
-    if (vm_interrupted()) {
+    if (procs_interrupted()) {
         fprintf(stderr, "pit: interrupted; no QEMU left running\n");
-        return EXIT_INTERRUPTED;
+        return PIT_EXIT_INTERRUPTED;
     }
-    return bad ? EXIT_UNEXPECTED : 0;
+    return bad ? PIT_EXIT_UNEXPECTED : 0;
 }
 
 /* ---- pit bisect -------------------------------------------------------- */
@@ -598,18 +594,18 @@ int bisect_cmd(int argc, char **argv)
     if (!kernel || argc != 2) {
         fprintf(stderr, "pit bisect: give --kernel build:..., --good REV, "
                         "--bad REV and one SCENARIO\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if ((good && g_str_has_prefix(good, "debian:")) ||
         (badrev && g_str_has_prefix(badrev, "debian:"))) {
         fprintf(stderr, "pit bisect: bisecting between Debian releases "
                         "(--good debian:X --bad debian:Y) is not implemented "
                         "yet; bisect a git tree or a series\n");
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
     if (repeat < 1) {
         fprintf(stderr, "pit bisect: --repeat must be >= 1\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     scn = load_one(argv[1], &e);
     if (!scn) {
@@ -635,7 +631,7 @@ int bisect_cmd(int argc, char **argv)
                     "numbers 0..%u (0 = base)\n",
                     series->patches->len);
             runner_clear(&r);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         if (!good && !badrev) {
             /* unknown which end passes: measure both, order as given */
@@ -650,7 +646,7 @@ int bisect_cmd(int argc, char **argv)
         if (gp == bp) {
             fprintf(stderr, "pit bisect: --good and --bad are the same\n");
             runner_clear(&r);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         good_is_old = gp < bp;
         for (int i = MIN(gp, bp); i <= MAX(gp, bp); i++) {
@@ -666,7 +662,7 @@ int bisect_cmd(int argc, char **argv)
         if (!good || !badrev) {
             fprintf(stderr, "pit bisect: give --good REV and --bad REV\n");
             runner_clear(&r);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         cg = kbuild_tree_rev(tree, good, &e);
         cb = cg ? kbuild_tree_rev(tree, badrev, &e) : NULL;
@@ -685,14 +681,14 @@ int bisect_cmd(int argc, char **argv)
                     "other\n",
                     good, badrev);
             runner_clear(&r);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         g_ptr_array_add(commits, g_strdup(good_is_old ? cg : cb));
         for (unsigned i = 0; i < range->len; i++) {
             g_ptr_array_add(commits, g_strdup(g_ptr_array_index(range, i)));
         }
     }
-    vm_install_signal_handlers();
+    procs_install_signal_handlers();
 
     /* the two ends: confirm they differ, measure the failure rate at the
      * failing one (every repeat runs there) */
@@ -714,7 +710,7 @@ int bisect_cmd(int argc, char **argv)
             fprintf(stderr, "pit bisect: an end does not build: %s\n",
                     e->message);
             runner_clear(&r);
-            return EXIT_UNEXPECTED;
+            return PIT_EXIT_UNEXPECTED;
         }
         if (!run_scenario(&r, k, scn, (unsigned)repeat, false, &end_runs[j],
                           &end_failed[j], &errors, &e)) {
@@ -727,7 +723,7 @@ int bisect_cmd(int argc, char **argv)
                     "runs); see %s\n",
                     scn->name, c, errors, r.out);
             runner_clear(&r);
-            return EXIT_UNEXPECTED;
+            return PIT_EXIT_UNEXPECTED;
         }
         end_fails[j] = bisect_step_fails(end_failed[j], end_runs[j]);
         printf("end %.12s: %s (%u of %u runs failed)\n", c,
@@ -739,7 +735,7 @@ int bisect_cmd(int argc, char **argv)
                 "more --repeat, or other ends)\n",
                 scn->name, end_fails[0] ? "fails" : "passes");
         runner_clear(&r);
-        return EXIT_UNEXPECTED;
+        return PIT_EXIT_UNEXPECTED;
     }
     if ((good || badrev) && end_fails[good_is_old ? 0 : 1]) {
         fprintf(stderr, "pit bisect: warning: --good fails and --bad passes; "
@@ -750,7 +746,7 @@ int bisect_cmd(int argc, char **argv)
     bool new_fails = end_fails[1];
 
     bisect_init(&b, n);
-    while ((pos = bisect_next(&b)) >= 0 && !vm_interrupted()) {
+    while ((pos = bisect_next(&b)) >= 0 && !procs_interrupted()) {
         const char *c = g_ptr_array_index(commits, pos);
         g_autofree char *label = g_strdup_printf("%s@%.12s", kernel, c);
         g_autofree char *subj = kbuild_tree_subject(tree, c);
@@ -769,7 +765,7 @@ int bisect_cmd(int argc, char **argv)
                     "judge it\n",
                     c, log ? log : "?");
             runner_clear(&r);
-            return EXIT_UNEXPECTED;
+            return PIT_EXIT_UNEXPECTED;
         }
         if (!run_scenario(&r, k, scn, (unsigned)repeat, true, &runs, &failed,
                           &errors, &e)) {
@@ -782,7 +778,7 @@ int bisect_cmd(int argc, char **argv)
                     "see the run's logs\n",
                     c);
             runner_clear(&r);
-            return EXIT_UNEXPECTED;
+            return PIT_EXIT_UNEXPECTED;
         }
         fails = bisect_step_fails(failed, runs);
         if (!fails) {
@@ -792,9 +788,9 @@ int bisect_cmd(int argc, char **argv)
                fails ? "bad" : "good", failed, runs);
         bisect_mark(&b, (unsigned)pos, fails == new_fails);
     }
-    if (vm_interrupted()) {
+    if (procs_interrupted()) {
         runner_clear(&r);
-        return EXIT_INTERRUPTED;
+        return PIT_EXIT_INTERRUPTED;
     }
     {
         const char *c = g_ptr_array_index(commits, bisect_result(&b));

@@ -21,10 +21,12 @@ const char *pit_cache_dir(void)
     static char *dir;
     const char *env = g_getenv("NVME_PI_CACHE");
 
-    if (!dir) {
-        dir = env && *env ? g_strdup(env)
-                          : g_build_filename(g_get_home_dir(), ".cache",
-                                             "nvme-pi", NULL);
+    /* once, whichever of the run threads asks first */
+    if (g_once_init_enter(&dir)) {
+        char *d = env && *env ? g_strdup(env)
+                              : g_build_filename(g_get_home_dir(), ".cache",
+                                                 "nvme-pi", NULL);
+        g_once_init_leave(&dir, d);
     }
     return dir;
 }

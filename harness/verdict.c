@@ -1,14 +1,17 @@
 /*
  * verdict.c - verdict rules and console crash parsing (pure: no I/O).
  *
- * Order matters: a run that never produced a result is ERROR whatever
- * else we saw, because "no failure seen" from a half-run proves nothing;
+ * Order matters: an interrupted run is ERROR "interrupted" whatever it
+ * showed until then; a run that never produced a result is ERROR
+ * whatever else we saw, because "no failure seen" from a half-run
+ * proves nothing;
  * a kernel crash is ERROR too (the report shows its title and frame).
  * Any evidence of the bug class (PI/guard errors, EILSEQ/EIO, csum
  * failures, md mismatches, an unclean fs check, silent corruption) is
  * FAIL; a failing step with no such evidence is ERROR (setup broke).
  */
 #include "verdict.h"
+#include "pit-defs.h"
 
 #include <string.h>
 
@@ -34,6 +37,10 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
     out->reasons = g_ptr_array_new_with_free_func(g_free);
     out->verdict = VERDICT_ERROR;
 
+    if (f->interrupted) {
+        reason(out, "interrupted");
+        return;
+    }
     if (f->qemu_failed_to_start) {
         reason(out, "QEMU did not start");
         return;
@@ -240,14 +247,10 @@ static char *frame_of(const char *l)
 
 bool panic_parse(const char *log, char **title, char **frame)
 {
-    static const char *const titles[] = { "Kernel panic - not syncing:",
-                                          "BUG: ",
-                                          "Oops: ",
-                                          "general protection fault",
-                                          "kernel BUG at",
-                                          "WARNING: ",
-                                          "UBSAN: ",
-                                          NULL };
+    static const char *const titles[] = {
+        PIT_PANIC_TITLE ":", "BUG: ",     "Oops: ",  "general protection fault",
+        "kernel BUG at",     "WARNING: ", "UBSAN: ", NULL
+    };
     g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
     int first = -1, panic_line = -1;
 

@@ -28,6 +28,7 @@ typedef enum Outcome {
 
 /* Everything the host learnt about one run; zero means "saw none". */
 typedef struct RunFacts {
+    bool interrupted; /* pit was stopped (Ctrl-C) while the VM ran */
     bool qemu_failed_to_start;
     bool timed_out;          /* host timeout: the guest hung */
     bool qemu_crashed;       /* QEMU died by a signal / exited non-zero */

@@ -3,20 +3,24 @@
  * libvirt backend would define for the scenario, for users' own libvirt
  * setups (kdevops and the like).  Paths are absolute; a leading comment
  * says what pit does around the domain, and --prepare writes those
- * files (job, initrd with the job, sparse backing images) so the XML
- * can be given to `virsh create` as it is.
+ * files (job, initrd with the job, sparse backing images, run.json) so
+ * the XML can be given to `virsh create` as it is.  The run is the
+ * RunSpec `pit run` would use (run_prepare), so the two cannot differ.
  */
 #include "xml-cmd.h"
 #include "accel.h"
 #include "domain-xml.h"
 #include "image.h"
 #include "kernel.h"
+#include "pit-defs.h"
+#include "run-spec.h"
 #include "run.h"
 #include "scenario.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *what_pit_does(const Scenario *s, const char *dir,
                            const char *image, bool prepared)
@@ -59,145 +63,167 @@ static char *what_pit_does(const Scenario *s, const char *dir,
     return g_string_free(c, FALSE);
 }
 
-int xml_cmd(int argc, char **argv)
+typedef struct XmlOpts {
+    char *kernel, *dir, *accel_mode, *image, *qemu, *seed_s;
+    gboolean prepare;
+} XmlOpts;
+
+static void xml_opts_clear(XmlOpts *o)
 {
-    g_autofree char *kspec = NULL, *dir_opt = NULL, *accel_mode = NULL,
-                    *image_opt = NULL, *qemu_opt = NULL, *seed_s = NULL;
-    gboolean prepare = FALSE;
+    g_free(o->kernel);
+    g_free(o->dir);
+    g_free(o->accel_mode);
+    g_free(o->image);
+    g_free(o->qemu);
+    g_free(o->seed_s);
+}
+
+static bool xml_opts_parse(XmlOpts *o, int *argc, char ***argv)
+{
     GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kspec,
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel,
           "kernel: debian:VER, file:PATH[,modules=DIR]", "SPEC" },
-        { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir_opt,
+        { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &o->dir,
           "where the run's files live (default ./pit-SCENARIO)", "DIR" },
-        { "prepare", 0, 0, G_OPTION_ARG_NONE, &prepare,
+        { "prepare", 0, 0, G_OPTION_ARG_NONE, &o->prepare,
           "write the job, the initrd and the backing images into DIR", NULL },
-        { "accel", 0, 0, G_OPTION_ARG_STRING, &accel_mode,
+        { "accel", 0, 0, G_OPTION_ARG_STRING, &o->accel_mode,
           "auto (default: probe KVM), kvm or tcg: <domain type>", "MODE" },
-        { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_opt,
+        { "image", 0, 0, G_OPTION_ARG_FILENAME, &o->image,
           "guest image instead of guest/mkimage's (with --prepare)", "FILE" },
-        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu_opt,
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o->qemu,
           "emulator (default: build/qemu/qemu-system-x86_64)", "PATH" },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_s,
           "seed for @SEED@ in the steps (default: random)", "S" },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("SCENARIO --kernel SPEC");
     g_autoptr(GError) e = NULL;
-    g_autoptr(Scenario) s = NULL;
-    g_autoptr(GPtrArray) backing = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) mutlog = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *path = NULL, *dir = NULL, *why = NULL, *run_id = NULL,
-                    *image = NULL, *emulator = NULL, *initrd = NULL,
-                    *console = NULL, *result = NULL, *note = NULL, *xml = NULL,
-                    *name = NULL;
-    const char *accel;
-    guint64 seed;
 
     g_option_context_set_summary(
         ctx, "Print the libvirt domain XML of a scenario (the one pit's "
              "libvirt backend\ndefines), for your own libvirt setup.");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+    if (!g_option_context_parse(ctx, argc, argv, &e)) {
         fprintf(stderr, "pit xml: %s\n", e->message);
-        return 2;
+        return false;
     }
-    if (argc != 2 || !kspec) {
+    if (*argc != 2 || !o->kernel) {
         fprintf(stderr, "usage: pit xml SCENARIO --kernel SPEC [--dir DIR] "
                         "[--prepare]\n");
-        return 2;
+        return false;
     }
-    path = g_str_has_suffix(argv[1], ".ini") || strchr(argv[1], '/')
-               ? g_strdup(argv[1])
-               : g_strdup_printf("%s/scenarios/%s.ini", pit_srcdir(), argv[1]);
+    if (o->accel_mode && strcmp(o->accel_mode, "auto") &&
+        strcmp(o->accel_mode, "kvm") && strcmp(o->accel_mode, "tcg")) {
+        fprintf(stderr, "pit xml: --accel must be auto, kvm or tcg\n");
+        return false;
+    }
+    return true;
+}
+
+static Scenario *load(const char *name)
+{
+    g_autoptr(GError) e = NULL;
+    g_autofree char *path =
+        g_str_has_suffix(name, ".ini") || strchr(name, '/')
+            ? g_strdup(name)
+            : g_strdup_printf("%s/scenarios/%s.ini", pit_srcdir(), name);
+    Scenario *s;
+
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
         fprintf(stderr,
                 "pit xml: unknown scenario '%s' (no %s); 'pit scenarios' "
                 "lists them\n",
-                argv[1], path);
-        return 2;
+                name, path);
+        return NULL;
     }
     s = scenario_load(path, &e);
     if (!s) {
         fprintf(stderr, "pit: %s\n", e->message);
-        return 2;
     }
-    g_autoptr(Kernel) k = kernel_resolve(kspec, &e);
+    return s;
+}
+
+/* --prepare: the files the XML names, as run_stage() writes them. */
+static int prepare(RunSpec *spec, const XmlOpts *o, const Kernel *k)
+{
+    g_autoptr(GError) e = NULL;
+
+    g_free(spec->image);
+    spec->image = o->image ? g_canonicalize_filename(o->image, NULL)
+                           : image_for_kernel(k, spec->scn->image, &e);
+    if (!spec->image || !run_stage(spec, &e)) {
+        fprintf(stderr, "pit xml: cannot prepare %s: %s\n", spec->dir,
+                e->message);
+        return PIT_EXIT_DEPENDENCY;
+    }
+    /* the XML has no QMP monitor of pit's: nothing will listen there */
+    g_autofree char *tmp = g_path_get_dirname(spec->qmp);
+    rmdir(tmp);
+    g_clear_pointer(&spec->qmp, g_free);
+    return PIT_EXIT_OK;
+}
+
+static RunSpec *xml_spec(const XmlOpts *o, const Scenario *s, const Kernel *k,
+                         char **why)
+{
+    /* the KVM probe's cache is keyed by the path as pit run gives it */
+    const char *qemu = o->qemu ? o->qemu : pit_qemu_binary();
+    g_autofree char *d = g_strdup_printf("pit-%s", s->name);
+    g_autofree char *dir = g_canonicalize_filename(o->dir ? o->dir : d, NULL);
+    g_autofree char *run_id = g_strdup_printf("%s.%s.xml", k->label, s->name);
+    const char *accel = accel_choose(o->accel_mode ? o->accel_mode : "auto",
+                                     qemu, k->vmlinuz, why);
+    guint64 seed =
+        o->seed_s
+            ? g_ascii_strtoull(o->seed_s, NULL, 0)
+            : (((guint64)g_random_int() << 32) | g_random_int()) & G_MAXINT64;
+    RunInputs in = {
+        .kernel = k,
+        .scn = s,
+        .dir = dir,
+        .run_id = run_id,
+        .domain = run_id,
+        .repeat = 1,
+        .seed = seed,
+        .accel = accel,
+        .qemu = qemu,
+        .backend = "libvirt",
+        .boot_slack_s = run_boot_slack(accel),
+    };
+    return run_prepare(&in);
+}
+
+int xml_cmd(int argc, char **argv)
+{
+    XmlOpts o = { 0 };
+    g_autoptr(GError) e = NULL;
+    g_autoptr(Scenario) s = NULL;
+    g_autoptr(Kernel) k = NULL;
+    g_autoptr(RunSpec) spec = NULL;
+    g_autofree char *why = NULL, *note = NULL, *xml = NULL;
+    int rc = PIT_EXIT_INPUT;
+
+    if (!xml_opts_parse(&o, &argc, &argv) || !(s = load(argv[1]))) {
+        goto out;
+    }
+    k = kernel_resolve(o.kernel, &e);
     if (!k) {
         fprintf(stderr, "pit: %s\n", e->message);
-        return 2;
+        goto out;
     }
-    /* the KVM probe's cache is keyed by the path as pit run gives it */
-    const char *qemu = qemu_opt ? qemu_opt : pit_qemu_binary();
-    emulator = g_canonicalize_filename(qemu, NULL);
-    if (accel_mode && strcmp(accel_mode, "auto") && strcmp(accel_mode, "kvm") &&
-        strcmp(accel_mode, "tcg")) {
-        fprintf(stderr, "pit xml: --accel must be auto, kvm or tcg\n");
-        return 2;
+    spec = xml_spec(&o, s, k, &why);
+    if (o.prepare && (rc = prepare(spec, &o, k)) != PIT_EXIT_OK) {
+        goto out;
     }
-    accel =
-        accel_choose(accel_mode ? accel_mode : "auto", qemu, k->vmlinuz, &why);
-    if (dir_opt) {
-        dir = g_canonicalize_filename(dir_opt, NULL);
-    } else {
-        g_autofree char *d = g_strdup_printf("pit-%s", s->name);
-        dir = g_canonicalize_filename(d, NULL);
-    }
-    seed = seed_s ? g_ascii_strtoull(seed_s, NULL, 0)
-                  : (((guint64)g_random_int() << 32) | g_random_int()) &
-                        G_MAXINT64;
-    run_id = g_strdup_printf("%s.%s.xml", k->label, s->name);
-    for (unsigned i = 0; i < s->devices->len; i++) {
-        const ScnDevice *d = g_ptr_array_index(s->devices, i);
-        g_ptr_array_add(backing, g_strdup_printf("%s/%s.img", dir, d->name));
-        g_ptr_array_add(
-            mutlog, d->mutation_log && d->model == SCN_MODEL_NVME_PI
-                        ? g_strdup_printf("%s/%s.mutations.jsonl", dir, d->name)
-                        : NULL);
-    }
-    initrd = g_build_filename(dir, "initrd.img", NULL);
-    console = g_build_filename(dir, "console.log", NULL);
-    result = g_build_filename(dir, "result.raw", NULL);
-    if (prepare) {
-        g_autofree char *job = image_job_text(s, run_id, s->timeout_s, seed);
-        g_autofree char *jp = g_build_filename(dir, "job", NULL);
-        g_autoptr(GBytes) cpio = image_job_cpio(job);
-        image = image_opt ? g_canonicalize_filename(image_opt, NULL)
-                          : image_for_kernel(k, s->image, &e);
-        if (!image || g_mkdir_with_parents(dir, 0755) < 0 ||
-            !pit_write_file(jp, job, -1, &e) ||
-            !image_write_initrd(image, cpio, initrd, &e)) {
-            fprintf(stderr, "pit xml: cannot prepare %s: %s\n", dir,
-                    e ? e->message : g_strerror(errno));
-            return 3;
-        }
-        for (unsigned i = 0; i < s->devices->len; i++) {
-            const ScnDevice *d = g_ptr_array_index(s->devices, i);
-            if (!run_create_backing(g_ptr_array_index(backing, i), d->size,
-                                    &e)) {
-                fprintf(stderr, "pit xml: %s\n", e->message);
-                return 3;
-            }
-        }
-    }
-    name = domain_xml_name(run_id);
-    note = what_pit_does(s, dir, image, prepare);
-    DomainXmlInput in = {
-        .name = name,
-        .emulator = emulator,
-        .scn = s,
-        .accel = accel,
-        .kernel = k->vmlinuz,
-        .initrd = initrd,
-        .run_id = run_id,
-        .console_path = console,
-        .result_path = result,
-        .backing = (const char *const *)backing->pdata,
-        .mutlog = (const char *const *)mutlog->pdata,
-        .comment = note,
-    };
-    xml = domain_xml_build(&in);
+    note =
+        what_pit_does(s, spec->dir, o.prepare ? spec->image : NULL, o.prepare);
+    xml = run_spec_domain_xml(spec, note);
     fputs(xml, stdout);
     fprintf(stderr, "pit xml: accel %s\n", why);
-    return 0;
+    rc = PIT_EXIT_OK;
+out:
+    xml_opts_clear(&o);
+    return rc;
 }

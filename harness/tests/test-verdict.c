@@ -40,6 +40,21 @@ static void test_pass(void)
     g_assert_null(why);
 }
 
+/* Ctrl-C is ERROR "interrupted" whatever the half-run showed. */
+static void test_interrupted(void)
+{
+    RunFacts f = ok_run();
+    g_autofree char *why = NULL, *why2 = NULL;
+
+    f.interrupted = true;
+    f.dio_write_eilseq = 3;
+    g_assert_cmpint(classify(&f, &why), ==, VERDICT_ERROR);
+    g_assert_cmpstr(why, ==, "interrupted");
+    f = (RunFacts){ .interrupted = true, .timed_out = true };
+    g_assert_cmpint(classify(&f, &why2), ==, VERDICT_ERROR);
+    g_assert_cmpstr(why2, ==, "interrupted");
+}
+
 static void test_fail_evidence(void)
 {
     /* each kind of evidence alone makes a FAIL */
@@ -215,6 +230,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/verdict/pass", test_pass);
+    g_test_add_func("/verdict/interrupted", test_interrupted);
     g_test_add_func("/verdict/fail-evidence", test_fail_evidence);
     g_test_add_func("/verdict/mutations", test_mutations_reported);
     g_test_add_func("/verdict/errors", test_errors);

@@ -1,0 +1,27 @@
+/*
+ * procs.h - the signals pit reacts to and the registry of the process
+ * groups it started.  Every emulator runs in a group of its own; the
+ * registry holds all of them at once (N VMs with --jobs N), and Ctrl-C,
+ * SIGTERM or SIGHUP kills every registered group from the handler, so
+ * no QEMU outlives an interrupted pit.
+ */
+#ifndef PIT_PROCS_H
+#define PIT_PROCS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Install the SIGINT/SIGTERM/SIGHUP handlers (once, from main). */
+void procs_install_signal_handlers(void);
+/* True once a stop signal arrived: start nothing new. */
+bool procs_interrupted(void);
+
+/*
+ * Track the process group `pgid` until procs_unregister(); false when
+ * the registry is full (the caller must not start the process).  Both
+ * are lock-free and may be called from any thread.
+ */
+bool procs_register(pid_t pgid);
+void procs_unregister(pid_t pgid);
+
+#endif
