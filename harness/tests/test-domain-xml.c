@@ -99,7 +99,7 @@ static void test_libvirt_elements(void)
     g_assert_nonnull(strstr(x, "<kernel>/k/vmlinuz</kernel>"));
     g_assert_nonnull(strstr(x, "<initrd>/r/initrd.img</initrd>"));
     g_assert_nonnull(strstr(x, "<cmdline>console=ttyS0 panic=-1 oops=panic "
-                               "nvmepi.run=debian-6.1.c.1 "
+                               "no_timer_check nvmepi.run=debian-6.1.c.1 "
                                "loglevel=4</cmdline>"));
     g_assert_nonnull(
         strstr(x, "<emulator>/b/qemu/qemu-system-x86_64</emulator>"));
