@@ -12,7 +12,7 @@ export SRCDIR BUILDDIR QEMU_SERIES QEMU_SUITE QEMU_SRC_USER CACHE_DIR PREFIX DEB
 export NVME_PI_CACHE := $(CACHE_DIR)
 
 .PHONY: all install deps qemu qemu-also ours check \
-        check-asan check-qemu-all demo clean distclean help
+        check-asan check-qemu-all demo clean distclean help fuzz
 
 all: qemu ours
 
@@ -22,6 +22,7 @@ help:
 	@echo "make demo       the main job: build, fetch a kernel, boot, report"
 	@echo "make check-asan the qtests against an ASan+UBSan QEMU"
 	@echo "make check-qemu-all the qtests on every QEMU series (10.0 7.2 10.2 11.1)"
+	@echo "make fuzz       libFuzzer (generic-fuzz) on nvme-pi, FUZZ_SECONDS per configuration"
 	@echo "make install    install QEMU (as nvme-pi-qemu-system-x86_64) and tools under PREFIX"
 	@echo "make clean      remove build/ (the cache in $(CACHE_DIR) stays)"
 
@@ -65,6 +66,13 @@ check-qemu-all: deps
 	@for s in $(CHECK_ALL_QEMU); do scripts/qemu-build $$s || \
 	    echo "check-qemu-all: QEMU $$s did not build (see above)"; done
 	@CHECK_ALSO_QEMU="$(filter-out $(QEMU_SERIES),$(CHECK_ALL_QEMU))" scripts/check --only qtest
+# QEMU's generic-fuzz target on nvme-pi (clang-14, ASan, UBSan, libFuzzer,
+# a fuzz tree of its own in the cache), FUZZ_SECONDS per configuration of
+# fuzz/configs; FUZZ_ARGS go to scripts/fuzz-run (--baseline, --keep, ...).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-run $(FUZZ_ARGS)
 
 # Installs the QEMU binary under a name of its own (it is not a full QEMU:
 # x86_64 only, our device list) and our tools, when they have been built.
