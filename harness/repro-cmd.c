@@ -358,6 +358,7 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
     }
     o.match_line = match;
     o.warns_after_start = repro_warns_after(console, run_id, c->step);
+    o.crash_after_start = repro_step_started(console, run_id, c->step);
     repro_judge(&f, &o, &j);
     rr->state = j.state;
     g_ptr_array_add(j.signs, NULL);

@@ -275,7 +275,19 @@ unsigned repro_setup_adapt(Scenario *s, const char *program_cmd, ScnModel model)
     }
     g_free(s->name);
     s->name = g_strdup(scn_model_name(model));
+    repro_setup_boot_args(s);
     return at;
+}
+
+void repro_setup_boot_args(Scenario *s)
+{
+    if (s->append && strstr(s->append, REPRO_BOOT_ARGS)) {
+        return;
+    }
+    char *a = g_strdup_printf("%s%s" REPRO_BOOT_ARGS,
+                              s->append ? s->append : "", s->append ? " " : "");
+    g_free(s->append);
+    s->append = a;
 }
 
 /* Quote a word unless it is safe or meant for the guest's shell ($VAR). */

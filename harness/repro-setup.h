@@ -38,6 +38,15 @@ unsigned repro_setup_adapt(Scenario *s, const char *program_cmd,
                            ScnModel model);
 
 /*
+ * Kernel arguments every repro and shell boot gets: no_timer_check,
+ * because on a starved TCG host the boot's IO-APIC timer check can fail
+ * and panic ("IO-APIC + timer doesn't work!"), which says nothing about
+ * the program.  Added to s->append unless there.
+ */
+#define REPRO_BOOT_ARGS "no_timer_check"
+void repro_setup_boot_args(Scenario *s);
+
+/*
  * The program's step: cd to the filesystem (short setups) or /tmp, the
  * environment (DEV, MNT, REPRO_SEED=@SEED@) and the command, one shell
  * line.  `dev` is a shell word such as "$DEV_d0" or "/dev/md0".

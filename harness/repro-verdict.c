@@ -40,6 +40,12 @@ void repro_judge(const RunFacts *f, const ReproObs *o, ReproJudgement *out)
     out->state = REPRO_ERROR;
     out->error = NULL;
 
+    if (f->panic_title && !o->crash_after_start) {
+        out->error = g_strdup_printf("kernel crashed before the program "
+                                     "started: %s",
+                                     f->panic_title);
+        return;
+    }
     if (f->panic_title) {
         sign(out, "kernel crash: %s%s%s", f->panic_title,
              f->panic_frame ? " in " : "",
@@ -196,6 +202,21 @@ unsigned repro_warns_after(const char *console, const char *run_id,
         }
     }
     return n;
+}
+
+bool repro_step_started(const char *console, const char *run_id, unsigned step)
+{
+    g_auto(GStrv) lines = g_strsplit(console ? console : "", "\n", -1);
+    g_autofree char *begin =
+        g_strdup_printf("nvme-pi: run %s step %u begin", run_id, step);
+
+    for (unsigned i = 0; lines[i]; i++) {
+        double t;
+        if (g_str_has_prefix(split_stamp(lines[i], &t), begin)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 double repro_first_sign_time(const char *console, const char *run_id,

@@ -31,6 +31,12 @@ typedef struct ReproObs {
      * kernel may WARN at boot under TCG, which is no sign of anything.
      */
     unsigned warns_after_start;
+    /*
+     * The kernel crashed after the program started.  A crash before it
+     * (e.g. "IO-APIC + timer doesn't work" on a starved TCG host) says
+     * nothing about the program: the run is an error.
+     */
+    bool crash_after_start;
 } ReproObs;
 
 typedef struct ReproJudgement {
@@ -64,6 +70,8 @@ char *repro_match_first(const char *console, const char *dmesg,
 /* Console lines "WARNING:" after the step's begin marker. */
 unsigned repro_warns_after(const char *console, const char *run_id,
                            unsigned step);
+/* True when the console shows the step's begin marker. */
+bool repro_step_started(const char *console, const char *run_id, unsigned step);
 
 double repro_first_sign_time(const char *console, const char *run_id,
                              unsigned step, const char *const *classified,

@@ -265,6 +265,7 @@ int shell_cmd(int argc, char **argv)
         fprintf(stderr, "pit shell: %s\n", e->message);
         return EXIT_INPUT;
     }
+    repro_setup_boot_args(s);
     for (unsigned i = 0; model && i < s->devices->len; i++) {
         ScnDevice *d = g_ptr_array_index(s->devices, i);
         d->model =

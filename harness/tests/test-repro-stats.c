@@ -217,13 +217,20 @@ static void test_judge(void)
     g_assert_cmpstr(why, ==, "--match: BTRFS warning: csum hole");
     g_free(why);
     o.match_line = NULL;
-    /* a kernel crash leaves no result but is a sign */
+    /* a kernel crash after the program started leaves no result but is
+     * a sign; one before it (a starved boot) is an error */
     f = (RunFacts){ 0 };
     f.booted = true;
     f.panic_title = "Kernel panic - not syncing: Fatal exception";
     f.panic_frame = "bio_integrity_prep+0x1/0x2";
+    o.crash_after_start = true;
     g_assert_cmpint(judge(&f, &o, &why), ==, REPRO_REPRODUCED);
     g_assert_nonnull(strstr(why, "in bio_integrity_prep"));
+    g_free(why);
+    o.crash_after_start = false;
+    f.panic_title = "Kernel panic - not syncing: IO-APIC + timer doesn't work!";
+    g_assert_cmpint(judge(&f, &o, &why), ==, REPRO_ERROR);
+    g_assert_nonnull(strstr(why, "before the program started"));
     g_free(why);
     /* no result, no crash: error */
     f = (RunFacts){ 0 };
@@ -297,6 +304,8 @@ static void test_first_sign(void)
         "nvme-pi: run R step 1 begin: x\nprotection error\n", "R", 1, cls, NULL,
         true, NULL)));
     g_assert_cmpuint(repro_warns_after(console, "K.nvme-pi.1", 2), ==, 1);
+    g_assert_true(repro_step_started(console, "K.nvme-pi.1", 2));
+    g_assert_false(repro_step_started(console, "K.nvme-pi.1", 1));
 }
 
 static void test_match(void)
