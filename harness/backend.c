@@ -111,6 +111,19 @@ static bool watch_step(const Backend *b, void *vm, const RunSpec *s, Watch *w,
             w->final = out->counters_final = true;
         }
     }
+    /*
+     * A power cut: freeze the guest where it is (vCPUs and the virtual
+     * clock stop, so no delayed device write fires any more), then stop
+     * the VM without a shutdown.  Writes already handed to the host
+     * block layer finish; the device's own in-flight writes never land.
+     */
+    if (w->done && !out->power_cut && file_contains(s->result, PIT_POWER_CUT)) {
+        out->power_cut = true;
+        if (w->q) {
+            g_autoptr(JsonNode) r = qmp_execute(w->q, "stop", NULL, 3, NULL);
+        }
+        return false;
+    }
     if (b->counters_vanish && w->q && !w->done && now >= w->next_snap) {
         keep_counters(out, backend_read_counters(w->q, s));
         w->next_snap = now + SNAPSHOT_EVERY_S;

@@ -24,6 +24,9 @@ typedef struct VmOutcome {
     double seconds;
     JsonObject *counters; /* device id -> { stat-* -> n } */
     bool counters_final;  /* read after the result frame, not a snapshot */
+    bool power_cut;       /* the guest asked for a power cut: the VM was
+                             paused at once, then stopped without a clean
+                             shutdown */
     char *error;          /* why it did not start */
 } VmOutcome;
 

@@ -79,6 +79,46 @@ void boot_plan_free(BootPlan *p)
     g_free(p);
 }
 
+static void device_copy_free(gpointer p)
+{
+    ScnDevice *d = p;
+
+    g_strfreev(d->hooks);
+    g_free(d);
+}
+
+Scenario *boot_plan_scenario(const Scenario *s, const BootPlanEntry *e)
+{
+    Scenario *b = g_new(Scenario, 1);
+
+    *b = *s; /* every pointer borrowed but the devices */
+    b->devices = g_ptr_array_new_with_free_func(device_copy_free);
+    for (unsigned i = 0; i < s->devices->len; i++) {
+        ScnDevice *d;
+        if (!e->present[i]) {
+            continue;
+        }
+        d = g_new(ScnDevice, 1);
+        *d = *(const ScnDevice *)g_ptr_array_index(s->devices, i);
+        d->hooks = *e->hooks[i] ? g_strsplit(e->hooks[i], ";", -1) : NULL;
+        g_ptr_array_add(b->devices, d);
+    }
+    b->steps = e->boot->steps;
+    b->step_names = e->boot->step_names;
+    b->md_check = e->md_check;
+    b->fs_check = (char *)e->fs_check;
+    b->boots = NULL;
+    return b;
+}
+
+void boot_plan_scenario_free(Scenario *b)
+{
+    if (b) {
+        g_ptr_array_free(b->devices, TRUE);
+        g_free(b);
+    }
+}
+
 char *boot_plan_cut_arg(const BootPlanEntry *e)
 {
     switch (e->cut) {

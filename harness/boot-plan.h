@@ -39,6 +39,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BootPlan, boot_plan_free)
 /* The guest's NVMEPI_CUT value: "", "after N" or "during N SECONDS". */
 char *boot_plan_cut_arg(const BootPlanEntry *e);
 
+/*
+ * The machine and job of one boot as a single-boot scenario: only the
+ * devices present, each with this boot's hooks, this boot's steps and
+ * checks.  Borrows from s (which must outlive it); free it with
+ * boot_plan_scenario_free().
+ */
+Scenario *boot_plan_scenario(const Scenario *s, const BootPlanEntry *e);
+void boot_plan_scenario_free(Scenario *b);
+
 /* One line saying what the boot does, for the results and the log. */
 char *boot_plan_describe(const Scenario *s, const BootPlanEntry *e);
 

@@ -8,7 +8,9 @@
  * The backing images stay for `pit audit`; they are sparse.
  */
 #include "run.h"
+#include "boot-plan.h"
 #include "image.h"
+#include "qemu-cmd.h"
 #include "pit-defs.h"
 #include "result.h"
 #include "util.h"
@@ -318,8 +320,13 @@ static RunRecord *record_new(const RunSpec *s)
     return r;
 }
 
+static RunRecord *run_execute_boots(RunSpec *s, const Backend *b);
+
 RunRecord *run_execute(RunSpec *s, const Backend *b)
 {
+    if (s->scn->boots && s->scn->boots->len > 1) {
+        return run_execute_boots(s, b);
+    }
     RunRecord *r = record_new(s);
     RunFacts f = { 0 };
     VmOutcome vo = { 0 };
@@ -383,4 +390,300 @@ void run_record_free(RunRecord *r)
     g_free(r->panic_title);
     g_free(r->panic_frame);
     g_free(r);
+}
+
+/*
+ * ---- runs with more than one boot (docs/scenarios.md "Boots") ----------
+ * The backing images are created once in the run directory; each boot
+ * gets boot-N/ for its console, logs, job, guest.json and mutation log,
+ * and a spec of its own: only the devices present, this boot's hooks,
+ * this boot's job.  A boot that cuts power sends its result first and is
+ * stopped hard (backend.c); the next boot starts from what reached the
+ * images.  The verdict is over the evidence of every boot; a boot that
+ * did not end as planned (no result, a cut that was not asked for, no
+ * cut that was) makes the run ERROR.  boots.json says per boot what ran.
+ */
+
+/* The spec of boot i: the run's, with this boot's devices, job, files. */
+static RunSpec *boot_spec(const RunSpec *s, const Scenario *bscn,
+                          const BootPlan *p, unsigned i)
+{
+    RunSpec *b = g_new0(RunSpec, 1);
+    const BootPlanEntry *e = &p->boots[i];
+
+    b->kernel_spec = g_strdup(s->kernel_spec);
+    b->kernel_label = g_strdup(s->kernel_label);
+    b->kernel_version = g_strdup(s->kernel_version);
+    b->vmlinuz = g_strdup(s->vmlinuz);
+    b->scn = bscn;
+    b->scenario = g_strdup(s->scenario);
+    b->repeat = s->repeat;
+    b->seed = s->seed;
+    b->accel = g_strdup(s->accel);
+    b->qemu = g_strdup(s->qemu);
+    b->backend = g_strdup(s->backend);
+    b->libvirt_uri = g_strdup(s->libvirt_uri);
+    b->image = g_strdup(s->image);
+    b->dir = g_strdup_printf("%s/boot-%u", s->dir, e->n);
+    b->run_id = g_strdup_printf("%s.b%u", s->run_id, e->n);
+    b->domain = g_strdup_printf("%s-b%u", s->domain, e->n);
+    b->job_path = g_build_filename(b->dir, "job", NULL);
+    b->initrd = g_build_filename(b->dir, "initrd.img", NULL);
+    b->console = g_build_filename(b->dir, "console.log", NULL);
+    b->result = g_build_filename(b->dir, "result.raw", NULL);
+    b->log = g_build_filename(b->dir, "qemu.log", NULL);
+    b->backing = g_ptr_array_new_with_free_func(g_free);
+    b->mutlog = g_ptr_array_new_with_free_func(g_free);
+    b->device_ids = g_ptr_array_new_with_free_func(g_free);
+    for (unsigned d = 0; d < s->scn->devices->len; d++) {
+        const ScnDevice *dev = g_ptr_array_index(s->scn->devices, d);
+        if (!e->present[d]) {
+            continue;
+        }
+        g_ptr_array_add(b->backing,
+                        g_strdup(g_ptr_array_index(s->backing, d)));
+        g_ptr_array_add(b->mutlog,
+                        g_ptr_array_index(s->mutlog, d)
+                            ? g_strdup_printf("%s/%s.mutations.jsonl",
+                                              b->dir, dev->name)
+                            : NULL);
+        g_ptr_array_add(b->device_ids, g_strdup(dev->name));
+    }
+    g_ptr_array_add(b->backing, NULL);
+    g_ptr_array_add(b->mutlog, NULL);
+    g_ptr_array_add(b->device_ids, NULL);
+    b->guest_timeout_s = s->guest_timeout_s;
+    b->host_timeout_s = s->host_timeout_s;
+    b->job = image_job_text_boot(s->scn, p, i, b->run_id, b->guest_timeout_s,
+                                 b->seed);
+    b->append = qemu_cmd_append(bscn, b->run_id);
+    return b;
+}
+
+/* run_stage() for a boot: everything but the backing images. */
+static bool boot_stage(RunSpec *b, GError **error)
+{
+    g_autofree char *json = run_spec_to_json(b);
+    g_autofree char *json_path = g_build_filename(b->dir, "run.json", NULL);
+    g_autoptr(GBytes) cpio = image_job_cpio(b->job);
+    g_autofree char *tmp = NULL;
+
+    if (g_mkdir_with_parents(b->dir, 0755) < 0) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "cannot create %s: %s",
+                    b->dir, g_strerror(errno));
+        return false;
+    }
+    if (!pit_write_file(json_path, json, -1, error) ||
+        !pit_write_file(b->job_path, b->job, -1, error) ||
+        !image_write_initrd(b->image, cpio, b->initrd, error)) {
+        return false;
+    }
+    tmp = g_dir_make_tmp("pit-XXXXXX", error);
+    if (!tmp) {
+        return false;
+    }
+    g_free(b->qmp);
+    b->qmp = g_build_filename(tmp, "qmp.sock", NULL);
+    return true;
+}
+
+/* Host action: `pit audit` of the images as they are now. */
+static void audit_images(const RunSpec *s, const char *boot_dir)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *path = g_build_filename(boot_dir, "audit-before.txt", NULL);
+    const char *argv[] = { "/proc/self/exe", "audit", s->dir, NULL };
+    int status = 0;
+
+    g_mkdir_with_parents(boot_dir, 0755);
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                      &out, &err, &status, NULL)) {
+        pit_write_file(path, "pit audit could not be started\n", -1, NULL);
+        return;
+    }
+    g_autofree char *text = g_strconcat(out ? out : "", err ? err : "", NULL);
+    pit_write_file(path, text, -1, NULL);
+}
+
+typedef struct BootRecord {
+    char *plan;
+    const char *status;
+    bool cut_planned, cut_done;
+    Verdict verdict;
+    char **reasons;
+    double seconds;
+} BootRecord;
+
+static void boots_json(const char *dir, const BootRecord *br, unsigned n)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) g = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *text = NULL, *path = NULL;
+
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < n; i++) {
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "boot");
+        json_builder_add_int_value(b, i + 1);
+        json_builder_set_member_name(b, "plan");
+        json_builder_add_string_value(b, br[i].plan);
+        json_builder_set_member_name(b, "guest_status");
+        json_builder_add_string_value(b, br[i].status);
+        json_builder_set_member_name(b, "power_cut");
+        json_builder_add_boolean_value(b, br[i].cut_done);
+        json_builder_set_member_name(b, "verdict");
+        json_builder_add_string_value(b, verdict_name(br[i].verdict));
+        json_builder_set_member_name(b, "reasons");
+        json_builder_begin_array(b);
+        for (unsigned k = 0; br[i].reasons && br[i].reasons[k]; k++) {
+            json_builder_add_string_value(b, br[i].reasons[k]);
+        }
+        json_builder_end_array(b);
+        json_builder_set_member_name(b, "seconds");
+        json_builder_add_double_value(b, br[i].seconds);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    json_generator_set_pretty(g, TRUE);
+    text = json_generator_to_data(g, NULL);
+    path = g_build_filename(dir, "boots.json", NULL);
+    pit_write_file(path, text, -1, NULL);
+}
+
+/* The verdict of one boot alone; a planned cut counts as a clean end. */
+static void boot_verdict(RunFacts *f, BootRecord *br)
+{
+    VerdictResult v = { 0 };
+    const char *status = f->status;
+
+    if (br->cut_planned && br->cut_done && status &&
+        !strcmp(status, "power-cut")) {
+        f->status = "ok";
+    } else if (br->cut_planned && f->have_result && !br->cut_done) {
+        f->status = "no-power-cut";
+        f->error = "the boot ended without the power cut its plan has";
+    }
+    verdict_classify(f, &v);
+    br->verdict = v.verdict;
+    g_ptr_array_add(v.reasons, NULL);
+    br->reasons = (char **)g_ptr_array_free(v.reasons, FALSE);
+    br->status = status;
+}
+
+static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
+{
+    RunRecord *r = record_new(s);
+    g_autoptr(BootPlan) p = boot_plan_build(s->scn, s->seed);
+    g_autoptr(GPtrArray) results =
+        g_ptr_array_new_with_free_func((GDestroyNotify)result_free);
+    g_autofree BootRecord *br = g_new0(BootRecord, p->n);
+    JsonObject *counters = json_object_new();
+    RunFacts sum = { 0 }, bad = { 0 };
+    bool failed = false;
+    double t0 = pit_now();
+    GError *e = NULL;
+
+    clean_dir(s->dir);
+    g_mkdir_with_parents(s->dir, 0755);
+    {
+        /* run.json and, for `pit audit`, every device's command line */
+        g_autofree char *json = run_spec_to_json(s);
+        g_autofree char *jp = g_build_filename(s->dir, "run.json", NULL);
+        g_autofree char *cp = g_build_filename(s->dir, "qemu.cmdline", NULL);
+        g_autoptr(GPtrArray) argv = run_spec_qemu_argv(s);
+        g_autofree char *cmd = qemu_cmd_to_string(argv);
+        pit_write_file(jp, json, -1, NULL);
+        pit_write_file(cp, cmd, -1, NULL);
+    }
+    for (unsigned i = 0; i < s->scn->devices->len; i++) {
+        const ScnDevice *d = g_ptr_array_index(s->scn->devices, i);
+        if (!e && !run_create_backing(g_ptr_array_index(s->backing, i),
+                                      d->size, &e)) {
+            failed = true;
+        }
+    }
+    for (unsigned i = 0; i < p->n && !failed; i++) {
+        const BootPlanEntry *pe = &p->boots[i];
+        Scenario *bscn = boot_plan_scenario(s->scn, pe);
+        RunSpec *bs = boot_spec(s, bscn, p, i);
+        RunFacts f = { 0 };
+        VmOutcome vo = { 0 };
+        RunRecord tmp = { 0 };
+        GuestResult *res;
+        double bt0 = pit_now();
+
+        br[i].plan = boot_plan_describe(s->scn, pe);
+        br[i].cut_planned = pe->cut != SCN_CUT_NONE;
+        if (pe->audit_before) {
+            audit_images(s, bs->dir);
+        }
+        if (!boot_stage(bs, &e)) {
+            f.qemu_failed_to_start = true;
+        } else {
+            backend_supervise(b, bs, &vo);
+            unstage(bs);
+            vm_facts(&vo, &f);
+            br[i].cut_done = vo.power_cut;
+            res = collect_guest(&tmp, bs, &f);
+            if (res) {
+                g_ptr_array_add(results, res);
+            }
+            f.dev_pi_errors = pi_errors_of(vo.counters);
+            f.dev_mutations = mutations_of(vo.counters);
+            gather_mutations(bs->dir, bscn);
+            g_autofree char *key = g_strdup_printf("boot-%u", pe->n);
+            json_object_set_object_member(counters, key,
+                                          json_object_ref(vo.counters));
+        }
+        br[i].seconds = pit_now() - bt0;
+        boot_verdict(&f, &br[i]);
+        run_facts_add_evidence(&sum, &f);
+        if (br[i].verdict == VERDICT_ERROR) {
+            /* the first boot that broke is what the run reports */
+            bad = f;
+            bad.panic_title = tmp.panic_title
+                                  ? (r->panic_title = tmp.panic_title)
+                                  : NULL;
+            bad.panic_frame = tmp.panic_frame
+                                  ? (r->panic_frame = tmp.panic_frame)
+                                  : NULL;
+            failed = true;
+        } else {
+            g_free(tmp.panic_title);
+            g_free(tmp.panic_frame);
+        }
+        vm_outcome_clear(&vo);
+        run_spec_free(bs);
+        boot_plan_scenario_free(bscn);
+    }
+    if (e) {
+        g_autofree char *sp = g_build_filename(s->dir, "setup-error", NULL);
+        pit_write_file(sp, e->message, -1, NULL);
+        g_clear_error(&e);
+        if (!bad.qemu_failed_to_start && !failed) {
+            bad.qemu_failed_to_start = true;
+        }
+    }
+    boots_json(s->dir, br, p->n);
+    if (failed) {
+        if (!bad.have_result && !bad.qemu_failed_to_start && !bad.timed_out &&
+            !bad.qemu_crashed && !bad.panic_title && !bad.status) {
+            bad.qemu_failed_to_start = true; /* the images */
+        }
+        sum = bad;
+    } else {
+        sum.have_result = sum.booted = true;
+        sum.status = "ok";
+    }
+    r->seconds = pit_now() - t0;
+    finish(r, &sum, s, counters);
+    json_object_unref(counters);
+    for (unsigned i = 0; i < p->n; i++) {
+        g_free(br[i].plan);
+        g_strfreev(br[i].reasons);
+    }
+    return r;
 }

@@ -111,6 +111,34 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
     count(out, f->dev_mutations, "in-flight buffer changes recorded");
 }
 
+void run_facts_add_evidence(RunFacts *sum, const RunFacts *f)
+{
+    sum->steps_failed += f->steps_failed;
+    if (!sum->first_failed_step) {
+        sum->first_failed_step = f->first_failed_step;
+    }
+    sum->dio_write_eilseq += f->dio_write_eilseq;
+    sum->dio_write_eio += f->dio_write_eio;
+    sum->dio_write_other += f->dio_write_other;
+    sum->dio_read_eilseq += f->dio_read_eilseq;
+    sum->dio_read_eio += f->dio_read_eio;
+    sum->dio_read_other += f->dio_read_other;
+    sum->dio_silent_mismatch += f->dio_silent_mismatch;
+    sum->dio_neither += f->dio_neither;
+    sum->dmesg_protection += f->dmesg_protection;
+    sum->dmesg_nvme += f->dmesg_nvme;
+    sum->dmesg_io += f->dmesg_io;
+    sum->dmesg_btrfs_csum += f->dmesg_btrfs_csum;
+    sum->dmesg_oops += f->dmesg_oops;
+    sum->dmesg_bug += f->dmesg_bug;
+    sum->dmesg_kasan += f->dmesg_kasan;
+    sum->dmesg_warn += f->dmesg_warn;
+    sum->md_mismatch += f->md_mismatch;
+    sum->fs_unclean += f->fs_unclean;
+    sum->dev_pi_errors += f->dev_pi_errors;
+    sum->dev_mutations += f->dev_mutations;
+}
+
 void verdict_result_clear(VerdictResult *r)
 {
     if (r->reasons) {

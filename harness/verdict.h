@@ -69,6 +69,10 @@ typedef struct VerdictResult {
 
 /* Classify one run.  Free with verdict_result_clear(). */
 void verdict_classify(const RunFacts *f, VerdictResult *out);
+
+/* Add f's evidence counters (dio, dmesg, md, fs, device) into sum: the
+ * evidence of a multi-boot run is that of all its boots. */
+void run_facts_add_evidence(RunFacts *sum, const RunFacts *f);
 void verdict_result_clear(VerdictResult *r);
 
 Outcome verdict_compare(Verdict got, ScnOutcome expected);

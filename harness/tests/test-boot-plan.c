@@ -149,6 +149,41 @@ static void test_plan(void)
     g_assert_cmpstr(d3, ==, "boot 3: again; power cut after again");
 }
 
+static void test_boot_scenario(void)
+{
+    g_autoptr(GError) e = NULL;
+    g_autoptr(Scenario) s = parse(multi, &e);
+    g_autoptr(BootPlan) p = boot_plan_build(s, 1);
+    Scenario *b1 = boot_plan_scenario(s, &p->boots[0]);
+    Scenario *b2 = boot_plan_scenario(s, &p->boots[1]);
+    const ScnDevice *d;
+
+    g_assert_cmpuint(b1->devices->len, ==, 3);
+    g_assert_cmpstr(b1->steps[1], ==, "dio-torture ...");
+    g_assert_true(b1->md_check);
+    d = g_ptr_array_index(b1->devices, 1);
+    g_assert_cmpstr(d->hooks[1], ==, "dma-source=first");
+    d = g_ptr_array_index(b1->devices, 2);
+    g_assert_null(d->hooks);
+
+    /* boot 2: d1 gone, d0 with its boot hooks, boot 2's steps */
+    g_assert_cmpuint(b2->devices->len, ==, 2);
+    d = g_ptr_array_index(b2->devices, 0);
+    g_assert_cmpstr(d->name, ==, "d0");
+    g_assert_cmpstr(d->hooks[0], ==, "dma-delay=0");
+    g_assert_null(d->hooks[1]);
+    d = g_ptr_array_index(b2->devices, 1);
+    g_assert_cmpstr(d->name, ==, "j");
+    g_assert_cmpstr(b2->steps[0], ==, "!mdadm --assemble ...");
+    g_assert_false(b2->md_check);
+    g_assert_null(b2->boots);
+    /* the scenario itself is untouched */
+    d = g_ptr_array_index(s->devices, 0);
+    g_assert_cmpstr(d->hooks[0], ==, "dma-delay=200000");
+    boot_plan_scenario_free(b1);
+    boot_plan_scenario_free(b2);
+}
+
 /* Replace `from` in `multi` by `to`, parse, expect an error with `want`. */
 static void expect_error(const char *from, const char *to, const char *want)
 {
@@ -199,5 +234,6 @@ int main(int argc, char **argv)
     g_test_add_func("/boot-plan/single-boot", test_single_boot);
     g_test_add_func("/boot-plan/plan", test_plan);
     g_test_add_func("/boot-plan/errors", test_errors);
+    g_test_add_func("/boot-plan/boot-scenario", test_boot_scenario);
     return g_test_run();
 }
