@@ -117,7 +117,7 @@ static bool watch_step(const Backend *b, void *vm, const RunSpec *s, Watch *w,
      * the VM without a shutdown.  Writes already handed to the host
      * block layer finish; the device's own in-flight writes never land.
      */
-    if (w->done && !out->power_cut && file_contains(s->result, PIT_POWER_CUT)) {
+    if (!out->power_cut && file_contains(s->result, PIT_POWER_CUT)) {
         out->power_cut = true;
         if (w->q) {
             g_autoptr(JsonNode) r = qmp_execute(w->q, "stop", NULL, 3, NULL);

@@ -18,8 +18,8 @@
 /* The guest's result frame on ttyS1. */
 #define PIT_RESULT_BEGIN "NVMEPI-RESULT-BEGIN"
 #define PIT_RESULT_END "NVMEPI-RESULT-END"
-/* After a result frame: stop me now, without a clean shutdown (a power
- * cut of a multi-boot run, docs/scenarios.md "Boots"). */
+/* On the result port instead of a result: stop me now, without a clean
+ * shutdown (a power cut of a multi-boot run, docs/scenarios.md "Boots"). */
 #define PIT_POWER_CUT "NVMEPI-POWER-CUT"
 
 /* Console lines that prove the kernel reached the guest's /init. */

@@ -397,9 +397,9 @@ void run_record_free(RunRecord *r)
  * The backing images are created once in the run directory; each boot
  * gets boot-N/ for its console, logs, job, guest.json and mutation log,
  * and a spec of its own: only the devices present, this boot's hooks,
- * this boot's job.  A boot that cuts power sends its result first and is
- * stopped hard (backend.c); the next boot starts from what reached the
- * images.  The verdict is over the evidence of every boot; a boot that
+ * this boot's job.  A boot that cuts power sends one line instead of a
+ * result and is stopped hard (backend.c); the next boot starts from what
+ * reached the images.  The verdict is over the evidence of every boot; a boot that
  * did not end as planned (no result, a cut that was not asked for, no
  * cut that was) makes the run ERROR.  boots.json says per boot what ran.
  */
@@ -553,18 +553,31 @@ static void boots_json(const char *dir, const BootRecord *br, unsigned n)
     pit_write_file(path, text, -1, NULL);
 }
 
-/* The verdict of one boot alone; a planned cut counts as a clean end. */
+/*
+ * The verdict of one boot alone.  A planned cut sends no result: the
+ * guest's NVMEPI-POWER-CUT line and a VM stopped on it are a clean end
+ * (a panic before it is still a crash); a cut not planned, or a planned
+ * one that never came, is not.
+ */
 static void boot_verdict(RunFacts *f, BootRecord *br)
 {
     VerdictResult v = { 0 };
-    const char *status = f->status;
+    const char *status;
 
-    if (br->cut_planned && br->cut_done && status &&
-        !strcmp(status, "power-cut")) {
+    if (br->cut_planned && br->cut_done && !f->panic_title) {
+        f->have_result = f->booted = true;
+        f->timed_out = f->qemu_crashed = false;
         f->status = "ok";
-    } else if (br->cut_planned && f->have_result && !br->cut_done) {
-        f->status = "no-power-cut";
+        status = "power-cut";
+    } else if (br->cut_done) {
+        f->have_result = true;
+        f->status = status = "power-cut";
+        f->error = "the guest cut power, the boot's plan has no cut";
+    } else if (br->cut_planned && f->have_result) {
+        f->status = status = "no-power-cut";
         f->error = "the boot ended without the power cut its plan has";
+    } else {
+        status = f->status;
     }
     verdict_classify(f, &v);
     br->verdict = v.verdict;
