@@ -170,8 +170,8 @@ char *image_job_text_boot(const Scenario *s, const BootPlan *plan,
     return job_text(s, &plan->boots[boot], plan->n, run_id, timeout_s, seed);
 }
 
-static void cpio_entry(GByteArray *a, const char *name, unsigned mode,
-                       const char *data, size_t len, unsigned ino)
+void image_cpio_entry(GByteArray *a, const char *name, unsigned mode,
+                      const char *data, size_t len, unsigned ino)
 {
     static const guint8 zeros[4];
     char hdr[128];
@@ -194,9 +194,9 @@ GBytes *image_job_cpio(const char *job)
 {
     GByteArray *a = g_byte_array_new();
 
-    cpio_entry(a, "nvme-pi", 040755, NULL, 0, 1);
-    cpio_entry(a, "nvme-pi/job", 0100644, job, strlen(job), 2);
-    cpio_entry(a, "TRAILER!!!", 0, NULL, 0, 0);
+    image_cpio_entry(a, "nvme-pi", 040755, NULL, 0, 1);
+    image_cpio_entry(a, "nvme-pi/job", 0100644, job, strlen(job), 2);
+    image_cpio_entry(a, "TRAILER!!!", 0, NULL, 0, 0);
     return g_byte_array_free_to_bytes(a);
 }
 

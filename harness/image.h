@@ -34,4 +34,8 @@ GBytes *image_job_cpio(const char *job);
 gboolean image_write_initrd(const char *image, GBytes *job_cpio,
                             const char *out, GError **error);
 
+/* Appends one newc cpio entry (a directory when data is NULL). */
+void image_cpio_entry(GByteArray *a, const char *name, unsigned mode,
+                      const char *data, size_t len, unsigned ino);
+
 #endif

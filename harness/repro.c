@@ -7,6 +7,7 @@
  * against, and a loader always matches the libc it came with.
  */
 #include "repro.h"
+#include "image.h"
 #include "repro-setup.h"
 #include "util.h"
 
@@ -416,48 +417,28 @@ Reproducer *repro_prepare(const char *path, char **add, const char *workdir,
  * format of image.c's job archive; kept here so the two stay separate
  * files' concerns).
  */
-static void cpio_entry(GByteArray *a, const char *name, unsigned mode,
-                       const char *data, size_t len, unsigned ino)
-{
-    static const guint8 zeros[4];
-    char hdr[128];
-    size_t namesz = strlen(name) + 1;
-
-    snprintf(hdr, sizeof(hdr),
-             "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino,
-             mode, 0u, 0u, 1u, 0u, (unsigned)len, 0u, 0u, 0u, 0u,
-             (unsigned)namesz, 0u);
-    g_byte_array_append(a, (const guint8 *)hdr, 110);
-    g_byte_array_append(a, (const guint8 *)name, namesz);
-    g_byte_array_append(a, zeros, (4 - a->len % 4) % 4);
-    if (len) {
-        g_byte_array_append(a, (const guint8 *)data, len);
-        g_byte_array_append(a, zeros, (4 - a->len % 4) % 4);
-    }
-}
-
 GBytes *repro_cpio(const Reproducer *r, GError **error)
 {
     g_autoptr(GByteArray) a = g_byte_array_new();
     unsigned ino = 1000;
     bool lib = false;
 
-    cpio_entry(a, "nvme-pi", 040755, NULL, 0, ino++);
-    cpio_entry(a, "nvme-pi/files", 040755, NULL, 0, ino++);
+    image_cpio_entry(a, "nvme-pi", 040755, NULL, 0, ino++);
+    image_cpio_entry(a, "nvme-pi/files", 040755, NULL, 0, ino++);
     for (unsigned i = 0; i < r->files->len; i++) {
         const ReproFile *f = g_ptr_array_index(r->files, i);
         g_autofree char *data = NULL;
         g_autofree char *name = g_strdup_printf("nvme-pi/files/%s", f->guest);
         gsize len;
         if (g_str_has_prefix(f->guest, "lib/") && !lib) {
-            cpio_entry(a, "nvme-pi/files/lib", 040755, NULL, 0, ino++);
+            image_cpio_entry(a, "nvme-pi/files/lib", 040755, NULL, 0, ino++);
             lib = true;
         }
         if (!g_file_get_contents(f->host, &data, &len, error)) {
             return NULL;
         }
-        cpio_entry(a, name, f->exec ? 0100755 : 0100644, data, len, ino++);
+        image_cpio_entry(a, name, f->exec ? 0100755 : 0100644, data, len, ino++);
     }
-    cpio_entry(a, "TRAILER!!!", 0, NULL, 0, 0);
+    image_cpio_entry(a, "TRAILER!!!", 0, NULL, 0, 0);
     return g_byte_array_free_to_bytes(g_steal_pointer(&a));
 }
