@@ -437,7 +437,8 @@ GBytes *repro_cpio(const Reproducer *r, GError **error)
         if (!g_file_get_contents(f->host, &data, &len, error)) {
             return NULL;
         }
-        image_cpio_entry(a, name, f->exec ? 0100755 : 0100644, data, len, ino++);
+        image_cpio_entry(a, name, f->exec ? 0100755 : 0100644, data, len,
+                         ino++);
     }
     image_cpio_entry(a, "TRAILER!!!", 0, NULL, 0, 0);
     return g_byte_array_free_to_bytes(g_steal_pointer(&a));
