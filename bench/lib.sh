@@ -45,7 +45,7 @@ bench_boot() {
         -display none -no-reboot -action shutdown=pause -nic none \
         -L /usr/share/qemu -L /usr/share/seabios \
         -kernel "$vmlinuz" -initrd "$work/$tag.initrd" \
-        -append "console=ttyS0 panic=-1 oops=panic nvmepi.run=$tag" \
+        -append "console=ttyS0 panic=-1 oops=panic no_timer_check nvmepi.run=$tag" \
         -serial "file:$work/$tag.console.log" -monitor none \
         -qmp "unix:$work/$tag.qmp,server=on,wait=off" \
         -chardev "file,id=result,path=$work/$tag.result.txt" -serial chardev:result \

@@ -22,6 +22,7 @@
 #include "audit-later.h"
 #include "audit-raid.h"
 #include "md-super.h"
+#include "pit-defs.h"
 #include "util.h"
 
 #include "pi.h"
@@ -550,19 +551,19 @@ int audit_cmd(int argc, char **argv)
                "consistent, over each member's data area.\n"
                "Exit 0 all good, 1 bad blocks or inconsistencies found, "
                "2 cannot audit.\n");
-        return argc == 2 ? 0 : 2;
+        return argc == 2 ? PIT_EXIT_OK : PIT_EXIT_INPUT;
     }
     qargv = run_argv(argv[1], &e);
     if (!qargv) {
         fprintf(stderr, "pit audit: %s (is %s a run directory?)\n", e->message,
                 argv[1]);
-        return 2;
+        return PIT_EXIT_INPUT;
     }
     devs = devices_of(qargv);
     if (!devs->len) {
         fprintf(stderr, "pit audit: no NVMe namespace in %s's QEMU arguments\n",
                 argv[1]);
-        return 2;
+        return PIT_EXIT_INPUT;
     }
     for (unsigned i = 0; i < devs->len; i++) {
         long b = audit_dev(g_ptr_array_index(devs, i), argv[1]);
@@ -578,5 +579,5 @@ int audit_cmd(int argc, char **argv)
     } else {
         bad += rbad;
     }
-    return bad ? 1 : broken ? 2 : 0;
+    return bad ? PIT_EXIT_UNEXPECTED : broken ? PIT_EXIT_INPUT : PIT_EXIT_OK;
 }

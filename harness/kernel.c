@@ -7,6 +7,7 @@
  * symlinks so that everything downstream (guest/mkimage) sees one layout.
  */
 #include "kernel.h"
+#include "pit-defs.h"
 #include "kbuild.h"
 #include "util.h"
 
@@ -524,7 +525,7 @@ int kernel_cmd_list(const char *series)
     if (series && !kernel_debian_version_matches(series, series)) {
         fprintf(stderr,
                 "pit kernel list: --series needs a version, e.g. 6.1\n");
-        return 2;
+        return PIT_EXIT_INPUT;
     }
     index = debian_index(&e);
     if (!series) {
@@ -545,7 +546,7 @@ int kernel_cmd_list(const char *series)
     }
     if (!index) {
         fprintf(stderr, "pit: cannot list Debian's kernels: %s\n", e->message);
-        return 2;
+        return PIT_EXIT_INPUT;
     }
     if (series) {
         /* Oldest first, one line per (version, suite): the input of a
@@ -570,7 +571,7 @@ int kernel_cmd_list(const char *series)
     if (!list->len) {
         printf("  (none)\n");
     }
-    return series && !list->len ? 2 : 0;
+    return series && !list->len ? PIT_EXIT_INPUT : PIT_EXIT_OK;
 }
 
 int kernel_cmd_fetch(const char *spec)
@@ -580,12 +581,13 @@ int kernel_cmd_fetch(const char *spec)
 
     if (!k) {
         fprintf(stderr, "pit: %s\n", e->message);
-        return e->code == PIT_ERROR_NOT_IMPLEMENTED ? 3 : 2;
+        return e->code == PIT_ERROR_NOT_IMPLEMENTED ? PIT_EXIT_DEPENDENCY
+                                                    : PIT_EXIT_INPUT;
     }
     printf("%s\n  version %s\n", k->spec, k->version);
     if (k->suite) {
         printf("  suite   %s\n", k->suite);
     }
     printf("  vmlinuz %s\n  dir     %s\n", k->vmlinuz, k->dir);
-    return 0;
+    return PIT_EXIT_OK;
 }
