@@ -110,6 +110,7 @@ void kernel_free(Kernel *k)
     g_free(k->label);
     g_free(k->dir);
     g_free(k->vmlinuz);
+    g_free(k->boot_image);
     g_free(k->version);
     g_free(k->suite);
     g_free(k);
@@ -455,6 +456,55 @@ static bool resolve_file(const char *spec, const KernelSpec *ks, Kernel *k,
     return true;
 }
 
+/*
+ * The file QEMU boots for VMLINUZ: the uncompressed ELF kernel inside it
+ * when scripts/kernel-boot-image finds a PVH entry point (under TCG the
+ * bzImage's own decompression is most of the time before the guest's
+ * clock starts), cached by the bzImage's content in <cache>/pvh/ (a
+ * .none marker when it has none); VMLINUZ itself otherwise, or when
+ * PIT_BOOT_BZIMAGE is set in the environment.
+ */
+static char *boot_image_of(const char *vmlinuz)
+{
+    g_autoptr(GMappedFile) m = NULL;
+    g_autofree char *sha = NULL, *dir = NULL, *elf = NULL, *none = NULL;
+    g_autofree char *script = NULL;
+    g_autoptr(GError) e = NULL;
+    g_autofree char *out = NULL;
+
+    if (g_getenv("PIT_BOOT_BZIMAGE")) {
+        return g_strdup(vmlinuz);
+    }
+    m = g_mapped_file_new(vmlinuz, FALSE, NULL);
+    if (!m) {
+        return g_strdup(vmlinuz);
+    }
+    sha = g_compute_checksum_for_data(
+        G_CHECKSUM_SHA256, (const guchar *)g_mapped_file_get_contents(m),
+        g_mapped_file_get_length(m));
+    sha[24] = '\0';
+    dir = g_build_filename(pit_cache_dir(), "pvh", NULL);
+    elf = g_strdup_printf("%s/%s.vmlinux", dir, sha);
+    none = g_strdup_printf("%s/%s.none", dir, sha);
+    if (g_file_test(elf, G_FILE_TEST_EXISTS)) {
+        return g_steal_pointer(&elf);
+    }
+    if (g_file_test(none, G_FILE_TEST_EXISTS) ||
+        g_mkdir_with_parents(dir, 0755) < 0) {
+        return g_strdup(vmlinuz);
+    }
+    script =
+        g_build_filename(pit_srcdir(), "scripts", "kernel-boot-image", NULL);
+    const char *argv[] = { script, vmlinuz, elf, NULL };
+    out = pit_run_capture(argv, &e);
+    if (out && g_file_test(elf, G_FILE_TEST_EXISTS)) {
+        return g_steal_pointer(&elf);
+    }
+    /* No PVH entry (or not unpackable): remember, boot the bzImage. */
+    pit_write_file(none, e ? e->message : "", -1, NULL);
+    return g_strdup(vmlinuz);
+}
+
 Kernel *kernel_resolve(const char *spec, GError **error)
 {
     KernelSpec ks;
@@ -487,6 +537,7 @@ Kernel *kernel_resolve(const char *spec, GError **error)
                     "kernel '%s': no boot/vmlinuz-* in %s", spec, k->dir);
         return NULL;
     }
+    k->boot_image = boot_image_of(k->vmlinuz);
     return g_steal_pointer(&k);
 }
 
@@ -588,6 +639,10 @@ int kernel_cmd_fetch(const char *spec)
     if (k->suite) {
         printf("  suite   %s\n", k->suite);
     }
-    printf("  vmlinuz %s\n  dir     %s\n", k->vmlinuz, k->dir);
+    printf("  vmlinuz %s\n", k->vmlinuz);
+    if (strcmp(k->boot_image, k->vmlinuz)) {
+        printf("  boots   %s (its ELF kernel, PVH entry)\n", k->boot_image);
+    }
+    printf("  dir     %s\n", k->dir);
     return PIT_EXIT_OK;
 }

@@ -32,6 +32,9 @@ typedef struct Kernel {
     char *label; /* file-system-safe name: debian-6.1 */
     char *dir;   /* kernel dir for guest/mkimage */
     char *vmlinuz;
+    /* what QEMU loads: the ELF inside vmlinuz when it has a PVH entry
+     * (no self-decompression under TCG), else vmlinuz itself */
+    char *boot_image;
     char *version; /* for expectations: 6.1.158-1 */
     char *suite;   /* debian: the suite it came from, else NULL */
 } Kernel;

@@ -45,6 +45,8 @@ RunSpec *run_prepare(const RunInputs *in)
     s->kernel_label = g_strdup(in->kernel->label);
     s->kernel_version = g_strdup(in->kernel->version);
     s->vmlinuz = g_strdup(in->kernel->vmlinuz);
+    s->boot_image = g_strdup(in->kernel->boot_image ? in->kernel->boot_image
+                                                    : in->kernel->vmlinuz);
     s->scn = in->scn;
     s->scenario = g_strdup(in->scn->name);
     s->repeat = in->repeat;
@@ -87,6 +89,7 @@ void run_spec_free(RunSpec *s)
     g_free(s->kernel_label);
     g_free(s->kernel_version);
     g_free(s->vmlinuz);
+    g_free(s->boot_image);
     g_free(s->scenario);
     g_free(s->accel);
     g_free(s->qemu);
@@ -154,6 +157,7 @@ char *run_spec_to_json(const RunSpec *s)
     add_str(b, "kernel_label", s->kernel_label);
     add_str(b, "kernel_version", s->kernel_version);
     add_str(b, "vmlinuz", s->vmlinuz);
+    add_str(b, "boot_image", s->boot_image);
     add_str(b, "scenario", s->scenario);
     add_str(b, "scenario_file", s->scn->file);
     add_int(b, "repeat", s->repeat);
@@ -184,7 +188,7 @@ static QemuCmdInput qemu_input(const RunSpec *s)
         .qemu = s->qemu,
         .scn = s->scn,
         .accel = s->accel,
-        .kernel = s->vmlinuz,
+        .kernel = s->boot_image,
         .initrd = s->initrd,
         .run_id = s->run_id,
         .console_path = s->console,
@@ -212,7 +216,7 @@ char *run_spec_domain_xml(const RunSpec *s, const char *comment)
         .emulator = emulator,
         .scn = s->scn,
         .accel = s->accel,
-        .kernel = s->vmlinuz,
+        .kernel = s->boot_image,
         .initrd = s->initrd,
         .run_id = s->run_id,
         .console_path = s->console,

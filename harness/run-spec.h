@@ -37,6 +37,7 @@ typedef struct RunInputs {
 
 typedef struct RunSpec {
     char *kernel_spec, *kernel_label, *kernel_version, *vmlinuz;
+    char *boot_image; /* what QEMU loads (Kernel.boot_image) */
     const Scenario *scn;
     char *scenario; /* scn->name */
     unsigned repeat;

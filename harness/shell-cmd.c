@@ -346,7 +346,7 @@ int shell_cmd(int argc, char **argv)
         .qemu = qemu,
         .scn = s,
         .accel = accel ? accel : "tcg",
-        .kernel = k->vmlinuz,
+        .kernel = k->boot_image ? k->boot_image : k->vmlinuz,
         .initrd = initrd,
         .run_id = "shell",
         .backing = (const char *const *)backing->pdata,
@@ -368,7 +368,7 @@ int shell_cmd(int argc, char **argv)
     ADD("-smp");
     g_ptr_array_add(a, g_strdup_printf("%u", s->smp));
     ADD("-kernel");
-    ADD(k->vmlinuz);
+    ADD(k->boot_image ? k->boot_image : k->vmlinuz);
     ADD("-initrd");
     ADD(initrd);
     ADD("-append");
