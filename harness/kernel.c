@@ -314,6 +314,47 @@ const DebianKernel *kernel_debian_pick(const GPtrArray *index, const char *want,
     return NULL;
 }
 
+GPtrArray *kernel_debian_between(const GPtrArray *index, const char *a,
+                                 const char *b, GError **error)
+{
+    const DebianKernel *da = kernel_debian_pick(index, a, error);
+    const DebianKernel *db = da ? kernel_debian_pick(index, b, error) : NULL;
+    const DebianKernel *lo, *hi;
+    GPtrArray *out;
+
+    if (!db) {
+        return NULL;
+    }
+    if (!kernel_debian_version_cmp(da->version, db->version)) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
+                    "debian:%s and debian:%s are the same kernel (%s): give "
+                    "two versions; 'pit kernel list --series X.Y' lists them",
+                    a, b, da->version);
+        return NULL;
+    }
+    lo = kernel_debian_version_cmp(da->version, db->version) < 0 ? da : db;
+    hi = lo == da ? db : da;
+    out = g_ptr_array_new();
+    for (unsigned i = 0; i < index->len; i++) {
+        g_ptr_array_add(out, g_ptr_array_index(index, i));
+    }
+    /* stable: of one version in two suites the index's first comes first */
+    g_ptr_array_sort(out, debian_kernel_cmp);
+    for (unsigned i = 0; i < out->len;) {
+        const DebianKernel *d = g_ptr_array_index(out, i);
+        const DebianKernel *prev = i ? g_ptr_array_index(out, i - 1) : NULL;
+
+        if (kernel_debian_version_cmp(d->version, lo->version) < 0 ||
+            kernel_debian_version_cmp(d->version, hi->version) > 0 ||
+            (prev && !kernel_debian_version_cmp(d->version, prev->version))) {
+            g_ptr_array_remove_index(out, i);
+        } else {
+            i++;
+        }
+    }
+    return out;
+}
+
 /*
  * The setup header holds a pointer (at 0x20e, relative to 0x200) to a
  * string that starts with the release: "6.1.0-28-amd64 (debian-kernel@...".
@@ -362,8 +403,7 @@ static char *label_of(const char *spec)
     return l;
 }
 
-/* What Debian's archive offers (kernel-fetch --index), or NULL. */
-static GPtrArray *debian_index(GError **error)
+GPtrArray *kernel_debian_index(GError **error)
 {
     g_autofree char *script =
         g_build_filename(pit_srcdir(), "scripts", "kernel-fetch", NULL);
@@ -373,25 +413,13 @@ static GPtrArray *debian_index(GError **error)
     return text ? kernel_debian_index_parse(text) : NULL;
 }
 
-static bool resolve_debian(const char *spec, const KernelSpec *ks, Kernel *k,
-                           GError **error)
+/* Fetch and unpack Debian's kernel D (cached by kernel-fetch). */
+static bool fetch_debian(const char *spec, const DebianKernel *d, Kernel *k,
+                         GError **error)
 {
     g_autofree char *script =
         g_build_filename(pit_srcdir(), "scripts", "kernel-fetch", NULL);
     g_autoptr(GError) e = NULL;
-    g_autoptr(GPtrArray) index = debian_index(&e);
-    const DebianKernel *d;
-
-    if (!index) {
-        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
-                    "kernel '%s': cannot list Debian's kernels: %s", spec,
-                    e->message);
-        return false;
-    }
-    d = kernel_debian_pick(index, ks->version, error);
-    if (!d) {
-        return false;
-    }
     const char *argv[] = { script,     "--get",    d->suite,
                            d->version, d->package, NULL };
     k->dir = pit_run_capture(argv, &e);
@@ -404,6 +432,23 @@ static bool resolve_debian(const char *spec, const KernelSpec *ks, Kernel *k,
     k->version = g_strdup(d->version);
     k->suite = g_strdup(d->suite);
     return true;
+}
+
+static bool resolve_debian(const char *spec, const KernelSpec *ks, Kernel *k,
+                           GError **error)
+{
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GPtrArray) index = kernel_debian_index(&e);
+    const DebianKernel *d;
+
+    if (!index) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "kernel '%s': cannot list Debian's kernels: %s", spec,
+                    e->message);
+        return false;
+    }
+    d = kernel_debian_pick(index, ks->version, error);
+    return d && fetch_debian(spec, d, k, error);
 }
 
 static bool resolve_file(const char *spec, const KernelSpec *ks, Kernel *k,
@@ -541,6 +586,24 @@ Kernel *kernel_resolve(const char *spec, GError **error)
     return g_steal_pointer(&k);
 }
 
+Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error)
+{
+    g_autoptr(Kernel) k = g_new0(Kernel, 1);
+
+    k->spec = g_strdup_printf("debian:%s", d->version);
+    k->label = label_of(k->spec);
+    if (!fetch_debian(k->spec, d, k, error)) {
+        return NULL;
+    }
+    k->vmlinuz = find_vmlinuz(k->dir);
+    if (!k->vmlinuz) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
+                    "kernel '%s': no boot/vmlinuz-* in %s", k->spec, k->dir);
+        return NULL;
+    }
+    return g_steal_pointer(&k);
+}
+
 /* The suite a cached kernel came from: kernel-fetch writes .suite; for
  * older cache entries, the suite that offers its version today. */
 static char *cached_suite(const char *kdir, const char *name,
@@ -578,7 +641,7 @@ int kernel_cmd_list(const char *series)
                 "pit kernel list: --series needs a version, e.g. 6.1\n");
         return PIT_EXIT_INPUT;
     }
-    index = debian_index(&e);
+    index = kernel_debian_index(&e);
     if (!series) {
         printf("cached (%s):\n", kdir);
         while (d && (n = g_dir_read_name(d))) {

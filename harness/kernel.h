@@ -65,6 +65,15 @@ GPtrArray *kernel_debian_series(const GPtrArray *index, const char *series);
 const DebianKernel *kernel_debian_pick(const GPtrArray *index, const char *want,
                                        GError **error);
 
+/* Pure: the kernels of INDEX from debian:A to debian:B (either order;
+ * each end is what kernel_debian_pick makes of it), oldest first, one per
+ * version (the first suite of INDEX on a tie): the positions of a
+ * bisection between Debian releases.  Borrowed pointers into INDEX.  NULL
+ * with an error that lists what exists when an end is not in INDEX or
+ * both ends are one kernel. */
+GPtrArray *kernel_debian_between(const GPtrArray *index, const char *a,
+                                 const char *b, GError **error);
+
 /* Pure: parse a spec.  Errors say what forms are accepted. */
 bool kernel_spec_parse(const char *spec, KernelSpec *out, GError **error);
 void kernel_spec_clear(KernelSpec *s);
@@ -73,6 +82,11 @@ void kernel_spec_clear(KernelSpec *s);
 Kernel *kernel_resolve(const char *spec, GError **error);
 void kernel_free(Kernel *k);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Kernel, kernel_free)
+
+/* Debian's kernels as the archive offers them now (kernel-fetch --index). */
+GPtrArray *kernel_debian_index(GError **error);
+/* Fetch/unpack exactly kernel D of that index, as debian:VERSION. */
+Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error);
 
 /* Version string from a bzImage's setup header, or NULL. */
 char *kernel_bzimage_version(const char *path);

@@ -50,8 +50,14 @@ static Scenario *load_one(const char *name, GError **error)
     return scenario_load(p, error);
 }
 
+/* The options both commands share, as given on the command line. */
+typedef struct RunnerOpts {
+    char *out, *seed, *accel, *qemu;
+} RunnerOpts;
+
 /* Everything a step needs to boot a kernel: QEMU, accel, output. */
 typedef struct Runner {
+    RunnerOpts opt;
     RunInputs base; /* qemu, accel, boot slack: the same for every run */
     char *out;
     const char *why;
@@ -59,9 +65,25 @@ typedef struct Runner {
     bool seeded;
     GPtrArray *records; /* RunRecord, for summary.json / junit.xml */
     bool accel_chosen;
-    char *accel_mode;
-    char *qemu;
 } Runner;
+
+static void runner_add_options(GOptionContext *ctx, Runner *r)
+{
+    const GOptionEntry entries[] = {
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &r->opt.seed,
+          "seed for @SEED@ in steps (default: random)", "S" },
+        { "accel", 0, 0, G_OPTION_ARG_STRING, &r->opt.accel,
+          "auto (default), kvm or tcg", "MODE" },
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &r->opt.qemu,
+          "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
+        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &r->opt.out,
+          "results directory (default build/pit/COMMAND-<timestamp>)", "DIR" },
+        { NULL }
+    };
+
+    /* GLib copies the entries; the strings are literals */
+    g_option_context_add_main_entries(ctx, entries, NULL);
+}
 
 static bool runner_accel(Runner *r, const Kernel *k)
 {
@@ -70,8 +92,8 @@ static bool runner_accel(Runner *r, const Kernel *k)
     if (r->accel_chosen) {
         return true;
     }
-    r->base.accel = accel_choose(r->accel_mode ? r->accel_mode : "auto",
-                                 r->qemu, k->vmlinuz, &why);
+    r->base.accel = accel_choose(r->opt.accel ? r->opt.accel : "auto",
+                                 r->base.qemu, k->vmlinuz, &why);
     r->base.boot_slack_s = run_boot_slack(r->base.accel);
     r->why = g_strdup(why);
     printf("accel  %s\nout    %s\n", why, r->out);
@@ -113,61 +135,64 @@ static bool run_scenario(Runner *r, const Kernel *k, const Scenario *s,
     return true;
 }
 
-static int runner_init(Runner *r, const char *cmd, const char *out,
-                       const char *seed_s, const char *qemu_opt,
-                       const char *accel_mode)
+static int runner_init(Runner *r, const char *cmd)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
-    g_autofree char *o =
-        out ? g_strdup(out)
-            : g_strdup_printf("%s/build/pit/%s-%s", pit_srcdir(), cmd, stamp);
+    g_autofree char *o = r->opt.out ? g_strdup(r->opt.out)
+                                    : g_strdup_printf("%s/build/pit/%s-%s",
+                                                      pit_srcdir(), cmd, stamp);
+    const char *accel = r->opt.accel;
 
-    memset(r, 0, sizeof(*r));
     r->out = g_canonicalize_filename(o, NULL);
     r->records =
         g_ptr_array_new_with_free_func((GDestroyNotify)run_record_free);
-    r->seeded = seed_s != NULL;
-    if (seed_s) {
+    r->seeded = r->opt.seed != NULL;
+    if (r->opt.seed) {
         char *end;
-        r->seed = g_ascii_strtoull(seed_s, &end, 0);
-        if (*end || !*seed_s) {
+        r->seed = g_ascii_strtoull(r->opt.seed, &end, 0);
+        if (*end || !*r->opt.seed) {
             fprintf(stderr, "pit %s: --seed '%s' is not a number\n", cmd,
-                    seed_s);
+                    r->opt.seed);
             return PIT_EXIT_INPUT;
         }
     } else {
         r->seed =
             (((guint64)g_random_int() << 32) | g_random_int()) & G_MAXINT64;
     }
-    if (accel_mode && strcmp(accel_mode, "auto") && strcmp(accel_mode, "kvm") &&
-        strcmp(accel_mode, "tcg")) {
+    if (accel && strcmp(accel, "auto") && strcmp(accel, "kvm") &&
+        strcmp(accel, "tcg")) {
         fprintf(stderr, "pit %s: --accel must be auto, kvm or tcg\n", cmd);
         return PIT_EXIT_INPUT;
     }
-    r->accel_mode = g_strdup(accel_mode);
-    r->qemu = g_strdup(qemu_opt ? qemu_opt : pit_qemu_binary());
-    if (!g_file_test(r->qemu, G_FILE_TEST_IS_EXECUTABLE)) {
+    if (!r->opt.qemu) {
+        r->opt.qemu = g_strdup(pit_qemu_binary());
+    }
+    if (!g_file_test(r->opt.qemu, G_FILE_TEST_IS_EXECUTABLE)) {
         fprintf(stderr,
                 "pit: QEMU not found at %s: build it with 'make qemu' or "
                 "pass --qemu PATH\n",
-                r->qemu);
+                r->opt.qemu);
         return PIT_EXIT_DEPENDENCY;
     }
-    r->base.qemu = r->qemu;
+    r->base.qemu = r->opt.qemu;
     return 0;
 }
 
 static void runner_clear(Runner *r)
 {
+    g_free(r->opt.out);
+    g_free(r->opt.seed);
+    g_free(r->opt.accel);
+    g_free(r->opt.qemu);
     g_free(r->out);
     g_free((char *)r->why);
-    g_free(r->accel_mode);
-    g_free(r->qemu);
     if (r->records) {
         g_ptr_array_unref(r->records);
     }
+    memset(r, 0, sizeof(*r));
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Runner, runner_clear)
 
 static bool runner_reports(Runner *r, GError **error)
 {
@@ -241,8 +266,7 @@ static char *row_label(const Series *s, unsigned i)
 
 int series_cmd(int argc, char **argv)
 {
-    g_autofree char *kernel = NULL, *series_src = NULL, *out = NULL,
-                    *seed_s = NULL, *qemu_opt = NULL, *accel_mode = NULL;
+    g_autofree char *kernel = NULL, *series_src = NULL;
     int repeat = 1;
     gboolean keep_going = FALSE;
     GOptionEntry entries[] = {
@@ -257,14 +281,6 @@ int series_cmd(int argc, char **argv)
           "runs per (patch, scenario) (default 1)", "N" },
         { "keep-going", 0, 0, G_OPTION_ARG_NONE, &keep_going,
           "after a patch that does not build, still try the next ones", NULL },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
-          "seed for @SEED@ in steps (default: random)", "S" },
-        { "accel", 0, 0, G_OPTION_ARG_STRING, &accel_mode,
-          "auto (default), kvm or tcg", "MODE" },
-        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu_opt,
-          "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
-        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-          "results directory (default build/pit/series-<timestamp>)", "DIR" },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -274,7 +290,7 @@ int series_cmd(int argc, char **argv)
     g_autoptr(Series) series = NULL;
     g_autoptr(GPtrArray) scns =
         g_ptr_array_new_with_free_func((GDestroyNotify)scenario_free);
-    Runner r;
+    g_auto(Runner) r = { 0 };
     int rc;
     unsigned nrows, bad = 0;
 
@@ -283,6 +299,7 @@ int series_cmd(int argc, char **argv)
              "scenarios on each\n(default: raw-pi-dio) and show which patch "
              "changes which verdict.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    runner_add_options(ctx, &r);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         return fail_err("series", e);
     }
@@ -309,20 +326,17 @@ int series_cmd(int argc, char **argv)
         }
         g_ptr_array_add(scns, s);
     }
-    rc = runner_init(&r, "series", out, seed_s, qemu_opt, accel_mode);
+    rc = runner_init(&r, "series");
     if (rc) {
-        runner_clear(&r);
         return rc;
     }
     rc = open_build("series", kernel, series_src, &tree, &series);
     if (rc) {
-        runner_clear(&r);
         return rc;
     }
     if (!series) {
         fprintf(stderr, "pit series: give --series DIR|MBOX|A..B (or "
                         "build:...+SERIES)\n");
-        runner_clear(&r);
         return PIT_EXIT_INPUT;
     }
     nrows = series->patches->len + 1;
@@ -509,11 +523,9 @@ int series_cmd(int argc, char **argv)
     }
     if (!runner_reports(&r, &e)) {
         fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
-        runner_clear(&r);
         return PIT_EXIT_UNEXPECTED;
     }
     printf("results in %s (series.json, summary.json, junit.xml)\n", r.out);
-    runner_clear(&r);
     if (procs_interrupted()) {
         fprintf(stderr, "pit: interrupted; no QEMU left running\n");
         return PIT_EXIT_INTERRUPTED;
@@ -539,33 +551,221 @@ static int series_pos(const Series *s, const char *rev)
     return (int)n;
 }
 
+/*
+ * What a bisect moves along, oldest first: the commits of a tree (a
+ * series' rows, or a range of history), or the kernels Debian's archive
+ * has between two versions.  Position i is built, or fetched, on demand.
+ */
+typedef struct Line {
+    const char *kernel; /* --kernel as given, for the kernels' labels */
+    KbuildTree *tree;   /* NULL: Debian's kernels */
+    GPtrArray *pos;     /* commit ids (char *), or DebianKernel * */
+} Line;
+
+/* How output names position i: "255eabf9764d subject" or a version. */
+static char *line_name(const Line *l, unsigned i)
+{
+    if (!l->tree) {
+        const DebianKernel *d = g_ptr_array_index(l->pos, i);
+        return g_strdup_printf("debian:%s (%s)", d->version, d->suite);
+    }
+    const char *c = g_ptr_array_index(l->pos, i);
+    g_autofree char *subj = kbuild_tree_subject(l->tree, c);
+    return g_strdup_printf("%.12s %s", c, subj);
+}
+
+static Kernel *line_kernel(const Line *l, unsigned i, GError **error)
+{
+    if (!l->tree) {
+        return kernel_resolve_debian(g_ptr_array_index(l->pos, i), error);
+    }
+    const char *c = g_ptr_array_index(l->pos, i);
+    g_autofree char *label = g_strdup_printf("%s@%.12s", l->kernel, c);
+    g_autofree char *log = NULL;
+    return kbuild_build(l->tree, c, label, &log, error);
+}
+
+/*
+ * One probe: the kernel at position i, the scenario on it `repeat` times
+ * (up to the first failure when stop_at_fail).  A kernel that cannot be
+ * built, fetched or booted cannot be judged: that ends the bisect, with
+ * the reason.  Returns 0 or the exit status.
+ */
+static int probe(Runner *r, const Line *l, unsigned i, const Scenario *s,
+                 unsigned repeat, bool stop_at_fail, const char *what,
+                 unsigned *runs, unsigned *failed)
+{
+    g_autofree char *name = line_name(l, i);
+    g_autoptr(GError) e = NULL;
+    g_autoptr(Kernel) k = NULL;
+    unsigned errors;
+
+    printf("\n== %s %s: %s\n", what, name, l->tree ? "building" : "fetching");
+    k = line_kernel(l, i, &e);
+    if (!k) {
+        fprintf(stderr, "pit bisect: cannot judge %s: %s\n", name, e->message);
+        return procs_interrupted() ? PIT_EXIT_INTERRUPTED : PIT_EXIT_UNEXPECTED;
+    }
+    if (!run_scenario(r, k, s, repeat, stop_at_fail, runs, failed, &errors,
+                      &e)) {
+        return fail_err("bisect", e);
+    }
+    if (procs_interrupted()) {
+        return PIT_EXIT_INTERRUPTED;
+    }
+    if (errors) {
+        fprintf(stderr,
+                "pit bisect: %s could not be judged at %s (%u ERROR runs: "
+                "boot or crash); see %s\n",
+                s->name, name, errors, r->out);
+        return PIT_EXIT_UNEXPECTED;
+    }
+    printf("%s %s: %s (%u of %u runs failed)\n", what, name,
+           bisect_step_fails(*failed, *runs) ? "bad" : "good", *failed, *runs);
+    return 0;
+}
+
+/* The positions of a series (--good/--bad are row numbers). */
+static int series_line(const Series *series, const char *good,
+                       const char *badrev, GPtrArray *pos, bool *good_is_old)
+{
+    int gp = good ? series_pos(series, good) : -1;
+    int bp = badrev ? series_pos(series, badrev) : -1;
+
+    if ((good && gp < 0) || (badrev && bp < 0)) {
+        fprintf(stderr,
+                "pit bisect: with --series, --good and --bad are patch "
+                "numbers 0..%u (0 = base)\n",
+                series->patches->len);
+        return PIT_EXIT_INPUT;
+    }
+    if (!good && !badrev) {
+        /* unknown which end passes: measure both, order as given */
+        gp = 0;
+        bp = (int)series->patches->len;
+    } else if (!good || !badrev) {
+        int known = good ? gp : bp;
+        int other = known == 0 ? (int)series->patches->len : 0;
+        gp = good ? gp : other;
+        bp = badrev ? bp : other;
+    }
+    if (gp == bp) {
+        fprintf(stderr, "pit bisect: --good and --bad are the same\n");
+        return PIT_EXIT_INPUT;
+    }
+    *good_is_old = gp < bp;
+    for (int i = MIN(gp, bp); i <= MAX(gp, bp); i++) {
+        g_ptr_array_add(pos, g_strdup(i ? ((SeriesPatch *)g_ptr_array_index(
+                                               series->patches, i - 1))
+                                              ->commit
+                                        : series->base));
+    }
+    return 0;
+}
+
+/* The commits from one revision to the other (either order). */
+static int range_line(const KbuildTree *tree, const char *good,
+                      const char *badrev, GPtrArray *pos, bool *good_is_old)
+{
+    g_autofree char *cg = NULL, *cb = NULL;
+    g_autoptr(GPtrArray) range = NULL;
+    g_autoptr(GError) e = NULL;
+
+    if (!good || !badrev) {
+        fprintf(stderr, "pit bisect: give --good REV and --bad REV\n");
+        return PIT_EXIT_INPUT;
+    }
+    cg = kbuild_tree_rev(tree, good, &e);
+    cb = cg ? kbuild_tree_rev(tree, badrev, &e) : NULL;
+    if (!cb) {
+        return fail_err("bisect", e);
+    }
+    range = kbuild_tree_range(tree, cg, cb, NULL);
+    *good_is_old = range != NULL;
+    if (!range) {
+        range = kbuild_tree_range(tree, cb, cg, NULL);
+    }
+    if (!range) {
+        fprintf(stderr,
+                "pit bisect: %s and %s are not one an ancestor of the "
+                "other\n",
+                good, badrev);
+        return PIT_EXIT_INPUT;
+    }
+    g_ptr_array_add(pos, g_strdup(*good_is_old ? cg : cb));
+    for (unsigned i = 0; i < range->len; i++) {
+        g_ptr_array_add(pos, g_strdup(g_ptr_array_index(range, i)));
+    }
+    return 0;
+}
+
+/* Debian's kernels from --good debian:A to --bad debian:B; --kernel, when
+ * given, is debian:SERIES and both ends must belong to it. */
+static int debian_line(const char *kernel, const char *good, const char *badrev,
+                       GPtrArray **index, GPtrArray **pos, bool *good_is_old)
+{
+    g_autoptr(GError) e = NULL;
+    const DebianKernel *dg;
+
+    if (!good || !badrev || !g_str_has_prefix(good, "debian:") ||
+        !g_str_has_prefix(badrev, "debian:")) {
+        fprintf(stderr, "pit bisect: between Debian releases both ends are "
+                        "debian:VERSION (--good debian:6.1.176 --bad "
+                        "debian:6.1.192); 'pit kernel list --series 6.1' "
+                        "lists the versions\n");
+        return PIT_EXIT_INPUT;
+    }
+    if (kernel && (!g_str_has_prefix(kernel, "debian:") ||
+                   !kernel_debian_version_matches(kernel + 7, good + 7) ||
+                   !kernel_debian_version_matches(kernel + 7, badrev + 7))) {
+        fprintf(stderr,
+                "pit bisect: --kernel %s does not hold both ends; leave it "
+                "out or give their series (--kernel debian:6.1)\n",
+                kernel);
+        return PIT_EXIT_INPUT;
+    }
+    *index = kernel_debian_index(&e);
+    if (!*index) {
+        fprintf(stderr, "pit bisect: cannot list Debian's kernels: %s\n",
+                e->message);
+        return PIT_EXIT_DEPENDENCY;
+    }
+    *pos = kernel_debian_between(*index, good + 7, badrev + 7, &e);
+    if (!*pos) {
+        return fail_err("bisect", e);
+    }
+    dg = kernel_debian_pick(*index, good + 7, NULL);
+    *good_is_old = !kernel_debian_version_cmp(
+        dg->version, ((DebianKernel *)g_ptr_array_index(*pos, 0))->version);
+    printf("Debian has %u kernels from %s to %s:", (*pos)->len, good + 7,
+           badrev + 7);
+    for (unsigned i = 0; i < (*pos)->len; i++) {
+        printf(" %s", ((DebianKernel *)g_ptr_array_index(*pos, i))->version);
+    }
+    printf("\n");
+    return 0;
+}
+
 int bisect_cmd(int argc, char **argv)
 {
     g_autofree char *kernel = NULL, *series_src = NULL, *good = NULL,
-                    *badrev = NULL, *out = NULL, *seed_s = NULL,
-                    *qemu_opt = NULL, *accel_mode = NULL;
+                    *badrev = NULL;
     int repeat = 3;
     GOptionEntry entries[] = {
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kernel,
-          "the tree: build:debian:X.Y or build:PATH[,config=FILE]", "SPEC" },
+          "the tree: build:debian:X.Y or build:PATH[,config=FILE]; not "
+          "needed between Debian releases",
+          "SPEC" },
         { "series", 's', 0, G_OPTION_ARG_FILENAME, &series_src,
           "bisect over this series' patches (--good/--bad are then patch "
           "numbers, 0 = base; default 0 and N)",
           "SERIES" },
         { "good", 0, 0, G_OPTION_ARG_STRING, &good,
-          "a revision where the scenario passes", "REV" },
+          "where the scenario passes: a revision, or debian:VERSION", "REV" },
         { "bad", 0, 0, G_OPTION_ARG_STRING, &badrev,
-          "a revision where it fails", "REV" },
+          "where it fails: a revision, or debian:VERSION", "REV" },
         { "repeat", 'r', 0, G_OPTION_ARG_INT, &repeat,
           "runs a step (default 3): a step is bad if any run fails", "N" },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
-          "seed for @SEED@ in steps (default: random)", "S" },
-        { "accel", 0, 0, G_OPTION_ARG_STRING, &accel_mode,
-          "auto (default), kvm or tcg", "MODE" },
-        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu_opt,
-          "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
-        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-          "results directory (default build/pit/bisect-<timestamp>)", "DIR" },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -574,34 +774,39 @@ int bisect_cmd(int argc, char **argv)
     g_autoptr(KbuildTree) tree = NULL;
     g_autoptr(Series) series = NULL;
     g_autoptr(Scenario) scn = NULL;
-    g_autoptr(GPtrArray) commits = g_ptr_array_new_with_free_func(g_free);
-    Runner r;
+    g_autoptr(GPtrArray) index = NULL;
+    g_autoptr(GPtrArray) pos = NULL;
+    g_auto(Runner) r = { 0 };
+    Line line;
     Bisect b;
-    int rc, pos;
-    bool good_is_old;
-    unsigned bad_runs = 0, bad_failed = 0, fail_side_steps = 0, nsteps = 0;
+    int rc, at;
+    bool good_is_old = true, debian;
+    unsigned fail_side_steps = 0, nsteps = 0;
 
     g_option_context_set_summary(
         ctx, "Find the first commit between --good and --bad (either order "
-             "in history)\nthat changes SCENARIO's verdict.  Races are "
-             "flaky: each step runs --repeat\ntimes and is bad if any run "
-             "fails; pit prints the chance that a step was\njudged wrongly, "
-             "from the failure rate measured at the bad end.");
+             "in history)\nthat changes SCENARIO's verdict; or the first "
+             "Debian release between\n--good debian:A and --bad debian:B.  "
+             "Races are flaky: each step runs --repeat\ntimes and is bad if "
+             "any run fails; pit prints the chance that a step was\njudged "
+             "wrongly, from the failure rate measured at the bad end.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    runner_add_options(ctx, &r);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         return fail_err("bisect", e);
     }
-    if (!kernel || argc != 2) {
+    debian = (good && g_str_has_prefix(good, "debian:")) ||
+             (badrev && g_str_has_prefix(badrev, "debian:"));
+    if ((!kernel && !debian) || argc != 2) {
         fprintf(stderr, "pit bisect: give --kernel build:..., --good REV, "
-                        "--bad REV and one SCENARIO\n");
+                        "--bad REV and one SCENARIO (or --good debian:A "
+                        "--bad debian:B SCENARIO)\n");
         return PIT_EXIT_INPUT;
     }
-    if ((good && g_str_has_prefix(good, "debian:")) ||
-        (badrev && g_str_has_prefix(badrev, "debian:"))) {
-        fprintf(stderr, "pit bisect: bisecting between Debian releases "
-                        "(--good debian:X --bad debian:Y) is not implemented "
-                        "yet; bisect a git tree or a series\n");
-        return PIT_EXIT_DEPENDENCY;
+    if (debian && series_src) {
+        fprintf(stderr, "pit bisect: --series bisects a series' patches; "
+                        "between Debian releases leave it out\n");
+        return PIT_EXIT_INPUT;
     }
     if (repeat < 1) {
         fprintf(stderr, "pit bisect: --repeat must be >= 1\n");
@@ -611,198 +816,89 @@ int bisect_cmd(int argc, char **argv)
     if (!scn) {
         return fail_err("bisect", e);
     }
-    rc = runner_init(&r, "bisect", out, seed_s, qemu_opt, accel_mode);
+    rc = runner_init(&r, "bisect");
     if (rc) {
-        runner_clear(&r);
         return rc;
     }
-    rc = open_build("bisect", kernel, series_src, &tree, &series);
-    if (rc) {
-        runner_clear(&r);
-        return rc;
-    }
-    /* positions, oldest first */
-    if (series) {
-        int gp = good ? series_pos(series, good) : -1;
-        int bp = badrev ? series_pos(series, badrev) : -1;
-        if ((good && gp < 0) || (badrev && bp < 0)) {
-            fprintf(stderr,
-                    "pit bisect: with --series, --good and --bad are patch "
-                    "numbers 0..%u (0 = base)\n",
-                    series->patches->len);
-            runner_clear(&r);
-            return PIT_EXIT_INPUT;
-        }
-        if (!good && !badrev) {
-            /* unknown which end passes: measure both, order as given */
-            gp = 0;
-            bp = (int)series->patches->len;
-        } else if (!good || !badrev) {
-            int known = good ? gp : bp;
-            int other = known == 0 ? (int)series->patches->len : 0;
-            gp = good ? gp : other;
-            bp = badrev ? bp : other;
-        }
-        if (gp == bp) {
-            fprintf(stderr, "pit bisect: --good and --bad are the same\n");
-            runner_clear(&r);
-            return PIT_EXIT_INPUT;
-        }
-        good_is_old = gp < bp;
-        for (int i = MIN(gp, bp); i <= MAX(gp, bp); i++) {
-            g_ptr_array_add(commits,
-                            g_strdup(i ? ((SeriesPatch *)g_ptr_array_index(
-                                              series->patches, i - 1))
-                                             ->commit
-                                       : series->base));
-        }
+    if (debian) {
+        rc = debian_line(kernel, good, badrev, &index, &pos, &good_is_old);
     } else {
-        g_autofree char *cg = NULL, *cb = NULL;
-        g_autoptr(GPtrArray) range = NULL;
-        if (!good || !badrev) {
-            fprintf(stderr, "pit bisect: give --good REV and --bad REV\n");
-            runner_clear(&r);
-            return PIT_EXIT_INPUT;
-        }
-        cg = kbuild_tree_rev(tree, good, &e);
-        cb = cg ? kbuild_tree_rev(tree, badrev, &e) : NULL;
-        if (!cb) {
-            runner_clear(&r);
-            return fail_err("bisect", e);
-        }
-        range = kbuild_tree_range(tree, cg, cb, NULL);
-        good_is_old = range != NULL;
-        if (!range) {
-            range = kbuild_tree_range(tree, cb, cg, NULL);
-        }
-        if (!range) {
-            fprintf(stderr,
-                    "pit bisect: %s and %s are not one an ancestor of the "
-                    "other\n",
-                    good, badrev);
-            runner_clear(&r);
-            return PIT_EXIT_INPUT;
-        }
-        g_ptr_array_add(commits, g_strdup(good_is_old ? cg : cb));
-        for (unsigned i = 0; i < range->len; i++) {
-            g_ptr_array_add(commits, g_strdup(g_ptr_array_index(range, i)));
+        rc = open_build("bisect", kernel, series_src, &tree, &series);
+        pos = g_ptr_array_new_with_free_func(g_free);
+        if (!rc) {
+            rc = series ? series_line(series, good, badrev, pos, &good_is_old)
+                        : range_line(tree, good, badrev, pos, &good_is_old);
         }
     }
+    if (rc) {
+        return rc;
+    }
+    line = (Line){ .kernel = kernel, .tree = tree, .pos = pos };
     procs_install_signal_handlers();
 
     /* the two ends: confirm they differ, measure the failure rate at the
      * failing one (every repeat runs there) */
-    unsigned n = commits->len;
+    unsigned n = pos->len;
     const unsigned ends[2] = { 0, n - 1 };
-    bool end_fails[2] = { false, false };
-    unsigned end_runs[2] = { 0, 0 }, end_failed[2] = { 0, 0 };
+    bool end_fails[2];
+    unsigned end_runs[2], end_failed[2];
     for (unsigned j = 0; j < 2; j++) {
-        const char *c = g_ptr_array_index(commits, ends[j]);
-        g_autofree char *label = g_strdup_printf("%s@%.12s", kernel, c);
-        g_autofree char *subj = kbuild_tree_subject(tree, c);
-        g_autofree char *log = NULL;
-        g_autoptr(Kernel) k = NULL;
-        unsigned errors;
-
-        printf("\n== end %.12s %s: building\n", c, subj);
-        k = kbuild_build(tree, c, label, &log, &e);
-        if (!k) {
-            fprintf(stderr, "pit bisect: an end does not build: %s\n",
-                    e->message);
-            runner_clear(&r);
-            return PIT_EXIT_UNEXPECTED;
-        }
-        if (!run_scenario(&r, k, scn, (unsigned)repeat, false, &end_runs[j],
-                          &end_failed[j], &errors, &e)) {
-            runner_clear(&r);
-            return fail_err("bisect", e);
-        }
-        if (errors) {
-            fprintf(stderr,
-                    "pit bisect: %s could not be judged at %.12s (%u ERROR "
-                    "runs); see %s\n",
-                    scn->name, c, errors, r.out);
-            runner_clear(&r);
-            return PIT_EXIT_UNEXPECTED;
+        rc = probe(&r, &line, ends[j], scn, (unsigned)repeat, false, "end",
+                   &end_runs[j], &end_failed[j]);
+        if (rc) {
+            return rc;
         }
         end_fails[j] = bisect_step_fails(end_failed[j], end_runs[j]);
-        printf("end %.12s: %s (%u of %u runs failed)\n", c,
-               end_fails[j] ? "bad" : "good", end_failed[j], end_runs[j]);
     }
     if (end_fails[0] == end_fails[1]) {
-        fprintf(stderr,
-                "pit bisect: %s %s at both ends: nothing to bisect (try "
-                "more --repeat, or other ends)\n",
-                scn->name, end_fails[0] ? "fails" : "passes");
-        runner_clear(&r);
-        return PIT_EXIT_UNEXPECTED;
+        g_autofree char *n0 = line_name(&line, 0);
+        g_autofree char *n1 = line_name(&line, n - 1);
+        printf("\nno change: %s %s at both ends (%s; %s): nothing to bisect "
+               "(if it is a race, try more --repeat)\n",
+               scn->name, end_fails[0] ? "fails" : "passes", n0, n1);
+        if (!runner_reports(&r, &e)) {
+            fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
+        }
+        printf("results in %s (summary.json, junit.xml)\n", r.out);
+        return 0;
     }
     if ((good || badrev) && end_fails[good_is_old ? 0 : 1]) {
         fprintf(stderr, "pit bisect: warning: --good fails and --bad passes; "
                         "bisecting for the first change anyway\n");
     }
-    bad_runs = end_runs[end_fails[0] ? 0 : 1];
-    bad_failed = end_failed[end_fails[0] ? 0 : 1];
+    unsigned bad_end = end_fails[0] ? 0 : 1;
     bool new_fails = end_fails[1];
 
     bisect_init(&b, n);
-    while ((pos = bisect_next(&b)) >= 0 && !procs_interrupted()) {
-        const char *c = g_ptr_array_index(commits, pos);
-        g_autofree char *label = g_strdup_printf("%s@%.12s", kernel, c);
-        g_autofree char *subj = kbuild_tree_subject(tree, c);
-        g_autofree char *log = NULL;
-        g_autoptr(Kernel) k = NULL;
-        unsigned runs, failed, errors;
-        bool fails;
+    while ((at = bisect_next(&b)) >= 0) {
+        unsigned runs, failed;
+        g_autofree char *what = NULL;
 
         nsteps++;
-        printf("\n== step %u (about %u left) %.12s %s: building\n", nsteps,
-               bisect_steps_left(&b), c, subj);
-        k = kbuild_build(tree, c, label, &log, &e);
-        if (!k) {
-            fprintf(stderr,
-                    "pit bisect: %.12s does not build (log %s); cannot "
-                    "judge it\n",
-                    c, log ? log : "?");
-            runner_clear(&r);
-            return PIT_EXIT_UNEXPECTED;
+        what = g_strdup_printf("step %u (about %u left)", nsteps,
+                               bisect_steps_left(&b));
+        rc = probe(&r, &line, (unsigned)at, scn, (unsigned)repeat, true, what,
+                   &runs, &failed);
+        if (rc) {
+            return rc;
         }
-        if (!run_scenario(&r, k, scn, (unsigned)repeat, true, &runs, &failed,
-                          &errors, &e)) {
-            runner_clear(&r);
-            return fail_err("bisect", e);
-        }
-        if (errors) {
-            fprintf(stderr,
-                    "pit bisect: %.12s: ERROR (boot or crash); "
-                    "see the run's logs\n",
-                    c);
-            runner_clear(&r);
-            return PIT_EXIT_UNEXPECTED;
-        }
-        fails = bisect_step_fails(failed, runs);
+        bool fails = bisect_step_fails(failed, runs);
         if (!fails) {
             fail_side_steps++; /* judged passing: could be a missed race */
         }
-        printf("step %.12s: %s (%u of %u runs failed)\n", c,
-               fails ? "bad" : "good", failed, runs);
-        bisect_mark(&b, (unsigned)pos, fails == new_fails);
-    }
-    if (procs_interrupted()) {
-        runner_clear(&r);
-        return PIT_EXIT_INTERRUPTED;
+        bisect_mark(&b, (unsigned)at, fails == new_fails);
     }
     {
-        const char *c = g_ptr_array_index(commits, bisect_result(&b));
-        g_autofree char *subj = kbuild_tree_subject(tree, c);
+        g_autofree char *name = line_name(&line, bisect_result(&b));
         double p_hat, p_low;
-        double per = bisect_wrong_step_chance(bad_failed, bad_runs,
-                                              (unsigned)repeat, &p_hat, &p_low);
-        printf("\nfirst commit where %s %s: %.12s %s\n", scn->name,
-               new_fails ? "fails" : "passes", c, subj);
+        double per =
+            bisect_wrong_step_chance(end_failed[bad_end], end_runs[bad_end],
+                                     (unsigned)repeat, &p_hat, &p_low);
+        printf("\nfirst %s where %s %s: %s\n", debian ? "release" : "commit",
+               scn->name, new_fails ? "fails" : "passes", name);
         printf("failure rate at the bad end: %u of %u runs (%.2f; >= %.2f "
                "at 95%%)\n",
-               bad_failed, bad_runs, p_hat, p_low);
+               end_failed[bad_end], end_runs[bad_end], p_hat, p_low);
         printf("chance that a step was judged wrongly: <= %.2g per passing "
                "step (%u repeats each), <= %.2g over the %u passing step%s "
                "of this bisect\n",
@@ -813,6 +909,5 @@ int bisect_cmd(int argc, char **argv)
         fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
     }
     printf("results in %s (summary.json, junit.xml)\n", r.out);
-    runner_clear(&r);
     return 0;
 }

@@ -210,6 +210,55 @@ static void test_result(void)
     g_assert_null(result_extract("NVMEPI-RESULT-BEGIN\n{", 21));
 }
 
+/* Bisecting between Debian releases: the versions between two ends. */
+static void test_debian_between(void)
+{
+    static const char text[] =
+        "bookworm 6.1.176-1 linux-image-6.1.0-50-amd64\n"
+        "bookworm-security 6.1.192-3 linux-image-6.1.0-57-amd64\n"
+        "bookworm-updates 6.1.180-1 linux-image-6.1.0-51-amd64\n"
+        "proposed-updates 6.1.180-1 linux-image-6.1.0-51-amd64\n"
+        "proposed-updates 6.1.195-1 linux-image-6.1.0-58-amd64\n"
+        "bookworm-backports 6.12.95-1~bpo12+1 linux-image-6.12.95+deb12-amd64\n"
+        "sid 7.2.13-1 linux-image-7.2.13+deb14-amd64\n";
+    g_autoptr(GPtrArray) index = kernel_debian_index_parse(text);
+    g_autoptr(GError) e = NULL;
+    GPtrArray *b;
+    const char *want[] = { "6.1.176-1", "6.1.180-1", "6.1.192-3" };
+
+    /* oldest first, ends included, one entry a version (its first suite),
+     * the same for either order of the ends */
+    for (unsigned order = 0; order < 2; order++) {
+        b = kernel_debian_between(index, order ? "6.1.192" : "6.1.176",
+                                  order ? "6.1.176" : "6.1.192", &e);
+        g_assert_no_error(e);
+        g_assert_cmpuint(b->len, ==, G_N_ELEMENTS(want));
+        for (unsigned i = 0; i < b->len; i++) {
+            const DebianKernel *d = g_ptr_array_index(b, i);
+            g_assert_cmpstr(d->version, ==, want[i]);
+        }
+        g_assert_cmpstr(((DebianKernel *)g_ptr_array_index(b, 1))->suite, ==,
+                        "bookworm-updates");
+        g_ptr_array_unref(b);
+    }
+    /* full versions work as ends; across series the order still holds */
+    b = kernel_debian_between(index, "6.1.192-3", "6.12", &e);
+    g_assert_no_error(e);
+    g_assert_cmpuint(b->len, ==, 3);
+    g_assert_cmpstr(((DebianKernel *)g_ptr_array_index(b, 1))->version, ==,
+                    "6.1.195-1");
+    g_ptr_array_unref(b);
+    /* an end the archive does not have: the error lists what it has */
+    g_assert_null(kernel_debian_between(index, "6.1.176", "6.1.187", &e));
+    g_assert_error(e, PIT_ERROR, PIT_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(e->message, "6.1.180-1 (bookworm-updates)"));
+    g_clear_error(&e);
+    /* two names of one kernel: nothing to bisect */
+    g_assert_null(kernel_debian_between(index, "6.1.176", "6.1.176-1", &e));
+    g_assert_error(e, PIT_ERROR, PIT_ERROR_USAGE);
+    g_assert_nonnull(strstr(e->message, "same kernel"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -219,8 +268,8 @@ int main(int argc, char **argv)
                     test_debian_version_matches);
     g_test_add_func("/kernel/debian-pick", test_debian_pick);
     g_test_add_func("/kernel/debian-series", test_debian_series);
-    g_test_add_func("/kernel/build-not-implemented",
-                    test_build_unknown_tree);
+    g_test_add_func("/kernel/debian-between", test_debian_between);
+    g_test_add_func("/kernel/build-not-implemented", test_build_unknown_tree);
     g_test_add_func("/result/parse", test_result);
     return g_test_run();
 }
