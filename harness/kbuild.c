@@ -402,6 +402,32 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     return k;
 }
 
+char *kbuild_log_error(const char *log_path)
+{
+    static const char *const marks[] = { ": error: ", ": fatal error: ",
+                                         ": undefined reference to ",
+                                         "kernel-build: " };
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents(log_path, &text, NULL, NULL)) {
+        return NULL;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (unsigned i = 0; lines[i]; i++) {
+        for (unsigned m = 0; m < G_N_ELEMENTS(marks); m++) {
+            if (strstr(lines[i], marks[m])) {
+                /* .../kbuild/TREE-CFG/src/block/fops.c:402: -> block/... */
+                const char *src = strstr(lines[i], "/src/");
+                return g_strdup(src && src < strstr(lines[i], marks[m])
+                                    ? src + 5
+                                    : lines[i]);
+            }
+        }
+    }
+    return NULL;
+}
+
 bool kbuild_resolve(const char *spec, Kernel *k, GError **error)
 {
     KbuildSpec ks;

@@ -59,6 +59,10 @@ char *kbuild_tree_subject(const KbuildTree *t, const char *commit);
 Kernel *kbuild_build(const KbuildTree *t, const char *commit,
                      const char *label_spec, char **build_log, GError **error);
 
+/* The first error a kept build log shows (compiler, linker or the
+ * configuration check), the build dir's path left out; or NULL. */
+char *kbuild_log_error(const char *log_path);
+
 /* kernel_resolve's entry for build: specs without a series. */
 bool kbuild_resolve(const char *spec, Kernel *k, GError **error);
 

@@ -249,6 +249,9 @@ static const char *cell_text(const Cell *c)
     if (c->text) {
         return c->text;
     }
+    if (!c->runs) {
+        return "-"; /* not run: an earlier patch did not build, or ^C */
+    }
     if (c->errors) {
         return "ERROR";
     }
@@ -262,6 +265,133 @@ static char *row_label(const Series *s, unsigned i)
     }
     SeriesPatch *p = g_ptr_array_index(s->patches, i - 1);
     return g_strdup_printf("%u/%u %s", i, s->patches->len, p->subject);
+}
+
+/* What pit series measured: one row per patch (0 = the base), one
+ * column per scenario. */
+typedef struct SeriesTable {
+    const Series *series;
+    const GPtrArray *scns; /* Scenario */
+    unsigned nrows, repeat;
+    const Cell *cells; /* nrows x scns->len */
+    const double *build_s, *step_s;
+    const GPtrArray *logs; /* per row: the kept build log, or NULL */
+} SeriesTable;
+
+/* The table, then per scenario every patch that changes its verdict. */
+static void table_print(const SeriesTable *t)
+{
+    unsigned w = 4;
+    for (unsigned i = 0; i < t->nrows; i++) {
+        g_autofree char *l = row_label(t->series, i);
+        w = MAX(w, MIN(strlen(l), 60));
+    }
+    printf("\n%-*s", w, "");
+    for (unsigned s = 0; s < t->scns->len; s++) {
+        printf("  %-14s", ((Scenario *)g_ptr_array_index(t->scns, s))->name);
+    }
+    printf("\n");
+    for (unsigned i = 0; i < t->nrows; i++) {
+        g_autofree char *l = row_label(t->series, i);
+        printf("%-*.*s", w, w, l);
+        for (unsigned s = 0; s < t->scns->len; s++) {
+            const Cell *c = &t->cells[i * t->scns->len + s];
+            g_autofree char *text =
+                t->repeat > 1 && c->runs
+                    ? g_strdup_printf("%s %u/%u", cell_text(c),
+                                      c->failed + c->errors, c->runs)
+                    : g_strdup(cell_text(c));
+            printf("  %-14s", text);
+        }
+        printf("\n");
+    }
+    printf("\n");
+    /* per scenario: every patch that changes the verdict */
+    for (unsigned s = 0; s < t->scns->len; s++) {
+        Scenario *scn = g_ptr_array_index(t->scns, s);
+        const char *prev = NULL, *first = NULL;
+        bool any = false;
+        for (unsigned i = 0; i < t->nrows; i++) {
+            const char *cur = cell_text(&t->cells[i * t->scns->len + s]);
+            if (!strcmp(cur, "-") || !strcmp(cur, "BUILD-FAIL")) {
+                continue; /* not judged: no verdict to compare */
+            }
+            if (prev && strcmp(cur, prev)) {
+                g_autofree char *l = row_label(t->series, i);
+                printf("%s: %s -> %s at %s\n", scn->name, prev, cur, l);
+                any = true;
+            }
+            first = first ? first : cur;
+            prev = cur;
+        }
+        if (!any) {
+            printf("%s: %s throughout\n", scn->name, first ? first : "not run");
+        }
+    }
+    for (unsigned i = 0; i < t->logs->len; i++) {
+        if (g_ptr_array_index(t->logs, i)) {
+            g_autofree char *l = row_label(t->series, i);
+            printf("build log of %s: %s\n", l,
+                   (char *)g_ptr_array_index(t->logs, i));
+        }
+    }
+}
+
+/* series.json: the table as data. */
+static bool table_write_json(const SeriesTable *t, const char *kernel,
+                             const char *path, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) g = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *text = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "kernel");
+    json_builder_add_string_value(b, kernel);
+    json_builder_set_member_name(b, "series");
+    json_builder_add_string_value(b, t->series->source);
+    json_builder_set_member_name(b, "rows");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < t->nrows; i++) {
+        const SeriesPatch *p =
+            i ? g_ptr_array_index(t->series->patches, i - 1) : NULL;
+        const char *log =
+            i < t->logs->len ? g_ptr_array_index(t->logs, i) : NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "patch");
+        json_builder_add_int_value(b, i);
+        json_builder_set_member_name(b, "subject");
+        json_builder_add_string_value(b, p ? p->subject : "base");
+        json_builder_set_member_name(b, "commit");
+        json_builder_add_string_value(b, p ? p->commit : t->series->base);
+        json_builder_set_member_name(b, "build_seconds");
+        json_builder_add_double_value(b, t->build_s[i]);
+        json_builder_set_member_name(b, "step_seconds");
+        json_builder_add_double_value(b, t->step_s[i]);
+        if (log) {
+            json_builder_set_member_name(b, "build_log");
+            json_builder_add_string_value(b, log);
+        }
+        json_builder_set_member_name(b, "verdicts");
+        json_builder_begin_object(b);
+        for (unsigned s = 0; s < t->scns->len; s++) {
+            json_builder_set_member_name(
+                b, ((Scenario *)g_ptr_array_index(t->scns, s))->name);
+            json_builder_add_string_value(
+                b, cell_text(&t->cells[i * t->scns->len + s]));
+        }
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    json_generator_set_pretty(g, TRUE);
+    text = json_generator_to_data(g, NULL);
+    return pit_write_file(path, text, -1, error);
 }
 
 int series_cmd(int argc, char **argv)
@@ -293,6 +423,7 @@ int series_cmd(int argc, char **argv)
     g_auto(Runner) r = { 0 };
     int rc;
     unsigned nrows, bad = 0;
+    SeriesTable t;
 
     g_option_context_set_summary(
         ctx, "Build the base and base+1..N of a patch series, run the "
@@ -381,7 +512,11 @@ int series_cmd(int argc, char **argv)
             break; /* the build was stopped, not broken */
         }
         if (!k) {
+            g_autofree char *why = log ? kbuild_log_error(log) : NULL;
             printf("BUILD-FAIL %s\n", be->message);
+            if (why) {
+                printf("           %s\n", why);
+            }
             for (unsigned s = 0; s < scns->len; s++) {
                 cells[i * scns->len + s].text = "BUILD-FAIL";
             }
@@ -407,119 +542,19 @@ int series_cmd(int argc, char **argv)
         step_s[i] = pit_now() - t0;
     }
 
-    /* the table: rows base and each patch, columns scenarios */
-    unsigned w = 4;
-    for (unsigned i = 0; i < nrows; i++) {
-        g_autofree char *l = row_label(series, i);
-        w = MAX(w, MIN(strlen(l), 60));
-    }
-    printf("\n%-*s", w, "");
-    for (unsigned s = 0; s < scns->len; s++) {
-        printf("  %-14s", ((Scenario *)g_ptr_array_index(scns, s))->name);
-    }
-    printf("\n");
-    for (unsigned i = 0; i < nrows; i++) {
-        g_autofree char *l = row_label(series, i);
-        printf("%-*.*s", w, w, l);
-        for (unsigned s = 0; s < scns->len; s++) {
-            Cell *c = &cells[i * scns->len + s];
-            g_autofree char *t =
-                repeat > 1 && c->runs
-                    ? g_strdup_printf("%s %u/%u", cell_text(c),
-                                      c->failed + c->errors, c->runs)
-                    : g_strdup(cell_text(c));
-            printf("  %-14s", t);
-        }
-        printf("\n");
-    }
-    printf("\n");
-    /* per scenario: every patch that changes the verdict */
-    for (unsigned s = 0; s < scns->len; s++) {
-        Scenario *scn = g_ptr_array_index(scns, s);
-        const char *prev = cell_text(&cells[s]);
-        bool any = false;
-        for (unsigned i = 1; i < nrows; i++) {
-            const char *cur = cell_text(&cells[i * scns->len + s]);
-            if (!strcmp(cur, "-") || !strcmp(cur, "BUILD-FAIL")) {
-                continue;
-            }
-            if (strcmp(cur, prev)) {
-                g_autofree char *l = row_label(series, i);
-                printf("%s: %s -> %s at %s\n", scn->name, prev, cur, l);
-                any = true;
-            }
-            prev = cur;
-        }
-        if (!any) {
-            printf("%s: %s throughout\n", scn->name, cell_text(&cells[s]));
-        }
-    }
-    for (unsigned i = 0; i < logs->len; i++) {
-        if (g_ptr_array_index(logs, i)) {
-            g_autofree char *l = row_label(series, i);
-            printf("build log of %s: %s\n", l,
-                   (char *)g_ptr_array_index(logs, i));
-        }
-    }
-
-    /* series.json: the table as data */
-    {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(JsonGenerator) g = json_generator_new();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *path = g_build_filename(r.out, "series.json", NULL);
-        g_autofree char *text = NULL;
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "kernel");
-        json_builder_add_string_value(b, kernel);
-        json_builder_set_member_name(b, "series");
-        json_builder_add_string_value(b, series->source);
-        json_builder_set_member_name(b, "rows");
-        json_builder_begin_array(b);
-        for (unsigned i = 0; i < nrows; i++) {
-            json_builder_begin_object(b);
-            json_builder_set_member_name(b, "patch");
-            json_builder_add_int_value(b, i);
-            json_builder_set_member_name(b, "subject");
-            json_builder_add_string_value(
-                b,
-                i ? ((SeriesPatch *)g_ptr_array_index(series->patches, i - 1))
-                        ->subject
-                  : "base");
-            json_builder_set_member_name(b, "commit");
-            json_builder_add_string_value(
-                b,
-                i ? ((SeriesPatch *)g_ptr_array_index(series->patches, i - 1))
-                        ->commit
-                  : series->base);
-            json_builder_set_member_name(b, "build_seconds");
-            json_builder_add_double_value(b, build_s[i]);
-            json_builder_set_member_name(b, "step_seconds");
-            json_builder_add_double_value(b, step_s[i]);
-            if (i < logs->len && g_ptr_array_index(logs, i)) {
-                json_builder_set_member_name(b, "build_log");
-                json_builder_add_string_value(b, g_ptr_array_index(logs, i));
-            }
-            json_builder_set_member_name(b, "verdicts");
-            json_builder_begin_object(b);
-            for (unsigned s = 0; s < scns->len; s++) {
-                json_builder_set_member_name(
-                    b, ((Scenario *)g_ptr_array_index(scns, s))->name);
-                json_builder_add_string_value(
-                    b, cell_text(&cells[i * scns->len + s]));
-            }
-            json_builder_end_object(b);
-            json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        json_generator_set_root(g, root);
-        json_generator_set_pretty(g, TRUE);
-        text = json_generator_to_data(g, NULL);
-        if (!pit_write_file(path, text, -1, &e)) {
-            fprintf(stderr, "pit series: %s\n", e->message);
-        }
+    t = (SeriesTable){ .series = series,
+                       .scns = scns,
+                       .nrows = nrows,
+                       .repeat = (unsigned)repeat,
+                       .cells = cells,
+                       .build_s = build_s,
+                       .step_s = step_s,
+                       .logs = logs };
+    table_print(&t);
+    g_autofree char *json = g_build_filename(r.out, "series.json", NULL);
+    if (!table_write_json(&t, kernel, json, &e)) {
+        fprintf(stderr, "pit series: %s\n", e->message);
+        g_clear_error(&e);
     }
     if (!runner_reports(&r, &e)) {
         fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
@@ -574,15 +609,15 @@ static char *line_name(const Line *l, unsigned i)
     return g_strdup_printf("%.12s %s", c, subj);
 }
 
-static Kernel *line_kernel(const Line *l, unsigned i, GError **error)
+static Kernel *line_kernel(const Line *l, unsigned i, char **log,
+                           GError **error)
 {
     if (!l->tree) {
         return kernel_resolve_debian(g_ptr_array_index(l->pos, i), error);
     }
     const char *c = g_ptr_array_index(l->pos, i);
     g_autofree char *label = g_strdup_printf("%s@%.12s", l->kernel, c);
-    g_autofree char *log = NULL;
-    return kbuild_build(l->tree, c, label, &log, error);
+    return kbuild_build(l->tree, c, label, log, error);
 }
 
 /*
@@ -596,14 +631,17 @@ static int probe(Runner *r, const Line *l, unsigned i, const Scenario *s,
                  unsigned *runs, unsigned *failed)
 {
     g_autofree char *name = line_name(l, i);
+    g_autofree char *log = NULL;
     g_autoptr(GError) e = NULL;
     g_autoptr(Kernel) k = NULL;
     unsigned errors;
 
     printf("\n== %s %s: %s\n", what, name, l->tree ? "building" : "fetching");
-    k = line_kernel(l, i, &e);
+    k = line_kernel(l, i, &log, &e);
     if (!k) {
-        fprintf(stderr, "pit bisect: cannot judge %s: %s\n", name, e->message);
+        g_autofree char *why = log ? kbuild_log_error(log) : NULL;
+        fprintf(stderr, "pit bisect: cannot judge %s: %s%s%s\n", name,
+                e->message, why ? "\n  first error: " : "", why ? why : "");
         return procs_interrupted() ? PIT_EXIT_INTERRUPTED : PIT_EXIT_UNEXPECTED;
     }
     if (!run_scenario(r, k, s, repeat, stop_at_fail, runs, failed, &errors,
