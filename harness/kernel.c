@@ -601,6 +601,7 @@ Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error)
                     "kernel '%s': no boot/vmlinuz-* in %s", k->spec, k->dir);
         return NULL;
     }
+    k->boot_image = boot_image_of(k->vmlinuz);
     return g_steal_pointer(&k);
 }
 
