@@ -72,29 +72,25 @@ char *domain_xml_build(const DomainXmlInput *in)
 {
     GString *x = g_string_new(NULL);
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *append = qemu_cmd_append(in->scn, in->run_id);
+    g_autofree char *append = qemu_cmd_append(in->vm.scn, in->vm.run_id);
     g_autofree char *desc = g_strdup_printf(
-        "nvme-pi scenario %s: %s", in->scn->name, in->scn->description);
-    QemuCmdInput qin = {
-        .scn = in->scn,
-        .backing = in->backing,
-        .mutlog = in->mutlog,
-    };
+        "nvme-pi scenario %s: %s", in->vm.scn->name, in->vm.scn->description);
 
     if (in->comment) {
         comment(x, in->comment);
     }
     g_string_append_printf(x, "<domain type='%s' xmlns:qemu='%s'>\n",
-                           strcmp(in->accel, "kvm") ? "qemu" : "kvm", QEMU_NS);
+                           strcmp(in->vm.accel, "kvm") ? "qemu" : "kvm",
+                           QEMU_NS);
     text_el(x, "  ", "name", in->name);
     text_el(x, "  ", "description", desc);
     g_string_append_printf(x, "  <memory unit='MiB'>%u</memory>\n",
-                           in->scn->memory_mb);
-    g_string_append_printf(x, "  <vcpu>%u</vcpu>\n", in->scn->smp);
+                           in->vm.scn->memory_mb);
+    g_string_append_printf(x, "  <vcpu>%u</vcpu>\n", in->vm.scn->smp);
     g_string_append(x, "  <os>\n"
                        "    <type arch='x86_64' machine='q35'>hvm</type>\n");
-    text_el(x, "    ", "kernel", in->kernel);
-    text_el(x, "    ", "initrd", in->initrd);
+    text_el(x, "    ", "kernel", in->vm.kernel);
+    text_el(x, "    ", "initrd", in->vm.initrd);
     text_el(x, "    ", "cmdline", append);
     g_string_append(x, "  </os>\n"
                        "  <features>\n"
@@ -105,23 +101,23 @@ char *domain_xml_build(const DomainXmlInput *in)
                        "  <on_reboot>destroy</on_reboot>\n"
                        "  <on_crash>destroy</on_crash>\n"
                        "  <devices>\n");
-    text_el(x, "    ", "emulator", in->emulator);
-    serial(x, 0, in->console_path);
-    serial(x, 1, in->result_path);
+    text_el(x, "    ", "emulator", in->vm.qemu);
+    serial(x, 0, in->vm.console_path);
+    serial(x, 1, in->vm.result_path);
     g_string_append(x, "    <controller type='usb' model='none'/>\n"
                        "    <memballoon model='none'/>\n"
                        "  </devices>\n"
                        "  <qemu:commandline>\n");
-    if (in->scn->cpu) {
+    if (in->vm.scn->cpu) {
         g_ptr_array_add(args, g_strdup("-cpu"));
-        g_ptr_array_add(args, g_strdup(in->scn->cpu));
+        g_ptr_array_add(args, g_strdup(in->vm.scn->cpu));
     }
-    qemu_cmd_add_devices(args, &qin);
+    qemu_cmd_add_devices(args, &in->vm);
     qemu_cmd_add_firmware(args);
-    if (in->qmp_path) {
+    if (in->vm.qmp_path) {
         g_ptr_array_add(args, g_strdup("-qmp"));
-        g_ptr_array_add(
-            args, g_strdup_printf("unix:%s,server=on,wait=off", in->qmp_path));
+        g_ptr_array_add(args, g_strdup_printf("unix:%s,server=on,wait=off",
+                                              in->vm.qmp_path));
     }
     for (unsigned i = 0; i < args->len; i++) {
         g_autofree char *v =

@@ -8,24 +8,17 @@
 #ifndef PIT_DOMAIN_XML_H
 #define PIT_DOMAIN_XML_H
 
+#include "qemu-cmd.h"
 #include "scenario.h"
 
 #include <glib.h>
 
 typedef struct DomainXmlInput {
-    const char *name;     /* domain name */
-    const char *emulator; /* QEMU binary, absolute */
-    const Scenario *scn;
-    const char *accel;  /* "kvm" or "tcg" */
-    const char *kernel; /* bzImage */
-    const char *initrd; /* image + job cpio */
-    const char *run_id;
-    const char *console_path;   /* ttyS0 */
-    const char *result_path;    /* ttyS1: the framed result */
-    const char *qmp_path;       /* extra QMP monitor for pit, or NULL */
-    const char *const *backing; /* one image per scn->devices, in order */
-    const char *const *mutlog;  /* per device: mutation-log path or NULL */
-    const char *comment;        /* put first as an XML comment, or NULL */
+    const char *name;    /* domain name */
+    const char *comment; /* put first as an XML comment, or NULL */
+    /* the VM, as for a QEMU command line; vm.qemu is the emulator and
+     * must be absolute (libvirt wants it so) */
+    QemuCmdInput vm;
 } DomainXmlInput;
 
 char *domain_xml_build(const DomainXmlInput *in);

@@ -213,18 +213,10 @@ char *run_spec_domain_xml(const RunSpec *s, const char *comment)
     g_autofree char *emulator = g_canonicalize_filename(s->qemu, NULL);
     DomainXmlInput in = {
         .name = s->domain,
-        .emulator = emulator,
-        .scn = s->scn,
-        .accel = s->accel,
-        .kernel = s->boot_image,
-        .initrd = s->initrd,
-        .run_id = s->run_id,
-        .console_path = s->console,
-        .result_path = s->result,
-        .qmp_path = s->qmp,
-        .backing = (const char *const *)s->backing->pdata,
-        .mutlog = (const char *const *)s->mutlog->pdata,
         .comment = comment,
+        .vm = qemu_input(s),
     };
+
+    in.vm.qemu = emulator;
     return domain_xml_build(&in);
 }

@@ -415,6 +415,7 @@ static RunSpec *boot_spec(const RunSpec *s, const Scenario *bscn,
     b->kernel_label = g_strdup(s->kernel_label);
     b->kernel_version = g_strdup(s->kernel_version);
     b->vmlinuz = g_strdup(s->vmlinuz);
+    b->boot_image = g_strdup(s->boot_image);
     b->scn = bscn;
     b->scenario = g_strdup(s->scenario);
     b->repeat = s->repeat;

@@ -40,18 +40,20 @@ static char *build(const Scenario *s, const char *accel, const char *qmp,
 {
     DomainXmlInput in = {
         .name = "pit-1-debian-6.1.c.1",
-        .emulator = "/b/qemu/qemu-system-x86_64",
-        .scn = s,
-        .accel = accel,
-        .kernel = "/k/vmlinuz",
-        .initrd = "/r/initrd.img",
-        .run_id = "debian-6.1.c.1",
-        .console_path = "/r/console.log",
-        .result_path = "/r/result.raw",
-        .qmp_path = qmp,
-        .backing = backing,
-        .mutlog = mutlog,
         .comment = comment,
+        .vm = {
+            .qemu = "/b/qemu/qemu-system-x86_64",
+            .scn = s,
+            .accel = accel,
+            .kernel = "/k/vmlinuz",
+            .initrd = "/r/initrd.img",
+            .run_id = "debian-6.1.c.1",
+            .console_path = "/r/console.log",
+            .result_path = "/r/result.raw",
+            .qmp_path = qmp,
+            .backing = backing,
+            .mutlog = mutlog,
+        },
     };
     return domain_xml_build(&in);
 }
