@@ -138,12 +138,15 @@ char *repro_setup_ini(const char *words, unsigned timeout_s, GError **error)
     if (w.raid) {
         g_string_append(s, "md-check = true\n");
     }
-    if (w.fs && strcmp(w.fs, "ext4")) {
-        /* guest/init checks xfs (xfs_repair -n) and btrfs (scrub) */
+    if (w.fs) {
+        /*
+         * guest/init checks btrfs mounted (scrub), xfs and ext4 unmounted
+         * (xfs_repair -n, e2fsck -fn), so those name the device.
+         */
         if (!strcmp(w.fs, "btrfs")) {
             g_string_append(s, "fs-check = btrfs:" REPRO_MNT "\n");
         } else {
-            g_string_append_printf(s, "fs-check = xfs:%s\n",
+            g_string_append_printf(s, "fs-check = %s:%s\n", w.fs,
                                    w.raid ? "/dev/md0" : "d0");
         }
     }

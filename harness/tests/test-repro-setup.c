@@ -26,6 +26,7 @@ static void test_words(void)
     g_autoptr(Scenario) pi = words("pi");
     g_autoptr(Scenario) plain = words("plain,btrfs");
     g_autoptr(Scenario) r5 = words("raid5:4+skip_copy+xfs,size=256M");
+    g_autoptr(Scenario) ext4 = words("ext4");
     ScnDevice *d = g_ptr_array_index(pi->devices, 0);
 
     g_assert_cmpuint(pi->devices->len, ==, 1);
@@ -38,6 +39,9 @@ static void test_words(void)
     g_assert_cmpstr(d->expect_format, ==, "none");
     g_assert_cmpstr(plain->fs_check, ==, "btrfs:" REPRO_MNT);
     g_assert_nonnull(strstr(plain->modules, "btrfs"));
+    g_assert_cmpstr(ext4->fs_check, ==, "ext4:d0");
+    g_assert_nonnull(strstr(ext4->modules, "ext4"));
+    g_assert_cmpstr(r5->fs_check, ==, "xfs:/dev/md0");
     g_assert_cmpuint(r5->devices->len, ==, 4);
     g_assert_true(r5->md_check);
     g_assert_nonnull(strstr(r5->modules, "raid456"));
