@@ -5,6 +5,7 @@
  * by the names its manifest gives, under the unpacked top directory.
  */
 #include "bundle.h"
+#include "json-util.h"
 #include "util.h"
 
 #include <errno.h>
@@ -59,14 +60,11 @@ static bool run_tar(const char *const *argv, GError **error)
 bool bundle_pack(const char *stage, JsonNode *manifest, const char *tarball,
                  GError **error)
 {
-    g_autoptr(JsonGenerator) g = json_generator_new();
-    g_autofree char *text = NULL, *parent = g_path_get_dirname(stage);
+    g_autofree char *parent = g_path_get_dirname(stage);
     g_autofree char *base = g_path_get_basename(stage);
+    g_autofree char *mp = g_build_filename(stage, "manifest.json", NULL);
 
-    json_generator_set_root(g, manifest);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
-    if (!bundle_add_text(stage, "manifest.json", text, error)) {
+    if (!pit_json_write(mp, manifest, error)) {
         return false;
     }
     const char *argv[] = { "tar",       "-czf",      tarball, "-C", parent,

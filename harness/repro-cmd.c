@@ -13,6 +13,7 @@
 #include "accel.h"
 #include "bundle.h"
 #include "image.h"
+#include "json-util.h"
 #include "kernel.h"
 #include "repro-setup.h"
 #include "repro-stats.h"
@@ -30,8 +31,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#define EXIT_SOME_ERROR 1
 
 /* Index of a model in the tables; nvme first: the world as it is. */
 #define NMODELS 2
@@ -194,12 +193,8 @@ static bool make_scenarios(Campaign *c, const bool want[NMODELS],
 static JsonNode *load_json(const char *dir, const char *name)
 {
     g_autofree char *p = g_build_filename(dir, name, NULL);
-    g_autoptr(JsonParser) jp = json_parser_new();
 
-    if (!json_parser_load_from_file(jp, p, NULL) || !json_parser_get_root(jp)) {
-        return NULL;
-    }
-    return json_node_copy(json_parser_get_root(jp));
+    return pit_json_load(p);
 }
 
 static guint64 counter_sum(JsonObject *counters, const char *const *names)
@@ -238,50 +233,136 @@ static char *job_run_id(const char *dir)
 static void write_judgement(const ReproRun *rr, const Campaign *c)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) g = json_generator_new();
     g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL, *p = NULL;
+    g_autofree char *p = g_build_filename(rr->dir, "judgement.json", NULL);
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "state");
-    json_builder_add_string_value(b, repro_state_name(rr->state));
-    json_builder_set_member_name(b, "signs");
-    json_builder_begin_array(b);
-    for (unsigned i = 0; rr->signs && rr->signs[i]; i++) {
-        json_builder_add_string_value(b, rr->signs[i]);
-    }
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "error");
-    json_builder_add_string_value(b, rr->error);
-    json_builder_set_member_name(b, "program_step");
-    json_builder_add_int_value(b, c->step);
+    pit_json_add_str(b, "state", repro_state_name(rr->state));
+    pit_json_add_strv(b, "signs", rr->signs);
+    pit_json_add_str(b, "error", rr->error);
+    pit_json_add_int(b, "program_step", c->step);
     json_builder_set_member_name(b, "program_rc");
     if (rr->program_ran) {
         json_builder_add_int_value(b, rr->program_rc);
     } else {
         json_builder_add_null_value(b);
     }
-    json_builder_set_member_name(b, "first_sign_s");
-    if (isnan(rr->first_sign_s)) {
-        json_builder_add_null_value(b);
-    } else {
-        json_builder_add_double_value(b, rr->first_sign_s);
-    }
-    json_builder_set_member_name(b, "first_sign_line");
-    json_builder_add_string_value(b, rr->first_sign_line);
-    json_builder_set_member_name(b, "mutations");
-    json_builder_add_int_value(b, (gint64)rr->mutations);
-    json_builder_set_member_name(b, "device_pi_errors");
-    json_builder_add_int_value(b, (gint64)rr->pi_errors);
-    json_builder_set_member_name(b, "seed");
-    json_builder_add_int_value(b, (gint64)rr->seed);
+    pit_json_add_num(b, "first_sign_s", rr->first_sign_s);
+    pit_json_add_str(b, "first_sign_line", rr->first_sign_line);
+    pit_json_add_strv(b, "evidence", rr->evidence);
+    pit_json_add_int(b, "mutations", (gint64)rr->mutations);
+    pit_json_add_int(b, "device_pi_errors", (gint64)rr->pi_errors);
+    pit_json_add_int(b, "seed", (gint64)rr->seed);
     json_builder_end_object(b);
     root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
-    p = g_build_filename(rr->dir, "judgement.json", NULL);
-    pit_write_file(p, text, -1, NULL);
+    pit_json_write(p, root, NULL);
+}
+
+/* At most this many lines of each kind of evidence in the report. */
+#define EVIDENCE_KERNEL_LINES 6
+#define EVIDENCE_OUTPUT_LINES 3
+#define EVIDENCE_DEVICE_EVENTS 2
+
+/* Add the last `n` non-empty lines of `text`, each after `prefix`. */
+static void add_last_lines(GPtrArray *out, const char *prefix,
+                           const char *text, unsigned n)
+{
+    g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
+    unsigned len = g_strv_length(lines), from = len;
+
+    for (unsigned kept = 0; from > 0 && kept < n; from--) {
+        kept += *g_strstrip(lines[from - 1]) != '\0';
+    }
+    for (unsigned i = from; i < len; i++) {
+        if (*lines[i]) {
+            g_ptr_array_add(out, g_strdup_printf("%s%s", prefix, lines[i]));
+        }
+    }
+}
+
+/*
+ * What the guest's result says about the program's step and the kernel
+ * log: its exit status and output, the classified kernel-log lines, and
+ * the checks that found something.
+ */
+static void guest_observations(const Campaign *c, JsonObject *g, ReproObs *o,
+                               GPtrArray *classified, char **output,
+                               GPtrArray *checks)
+{
+    JsonArray *steps = pit_json_array(g, "steps");
+    JsonArray *lines = pit_json_array(pit_json_object(g, "dmesg"), "lines");
+    JsonArray *fs = pit_json_array(g, "fs_checks");
+
+    for (guint i = 0; steps && i < json_array_get_length(steps); i++) {
+        JsonObject *s = json_array_get_object_element(steps, i);
+        if (s && json_object_get_int_member(s, "n") == c->step) {
+            o->program_ran = true;
+            o->program_rc = (int)json_object_get_int_member(s, "rc");
+            g_free(*output);
+            *output = g_strdup(pit_json_string(s, "output_tail"));
+        }
+    }
+    for (guint i = 0; lines && i < json_array_get_length(lines); i++) {
+        const char *l = json_array_get_string_element(lines, i);
+        if (l) {
+            g_ptr_array_add(classified, g_strdup(l));
+        }
+    }
+    for (guint i = 0; fs && i < json_array_get_length(fs); i++) {
+        JsonObject *f = json_array_get_object_element(fs, i);
+        gint64 rc = f ? json_object_get_int_member(f, "rc") : 0;
+        if (rc) {
+            const char *tail = pit_json_string(f, "output_tail");
+            g_ptr_array_add(checks, g_strdup_printf(
+                                        "%s check of %s, rc %" G_GINT64_FORMAT
+                                        ": %.*s",
+                                        pit_json_string(f, "kind"),
+                                        pit_json_string(f, "target"), rc,
+                                        tail ? (int)strcspn(tail, "\n") : 0,
+                                        tail ? tail : ""));
+        }
+    }
+}
+
+static char *event_text(const char *line);
+
+/*
+ * The lines that made a reproduced run count: the kernel-log lines after
+ * the program started (classified or --match hits), the program's last
+ * output when it failed, the checks that found something, and the
+ * device's first in-flight changes.
+ */
+static char **run_evidence(const Campaign *c, const ReproRun *rr,
+                           const char *console, const char *run_id,
+                           GPtrArray *classified, const char *output,
+                           GPtrArray *checks)
+{
+    GPtrArray *ev = g_ptr_array_new();
+    g_auto(GStrv) kernel = repro_evidence(
+        console, run_id, c->step, (const char *const *)classified->pdata,
+        c->re, EVIDENCE_KERNEL_LINES);
+    g_auto(GStrv) events =
+        g_strsplit(rr->mutation_log ? rr->mutation_log : "", "\n", -1);
+
+    for (unsigned i = 0; kernel[i]; i++) {
+        g_ptr_array_add(ev, g_strdup_printf("kernel  %s", kernel[i]));
+    }
+    if (rr->program_ran && rr->program_rc != 0) {
+        add_last_lines(ev, "program ", output, EVIDENCE_OUTPUT_LINES);
+    }
+    for (unsigned i = 0; i < checks->len; i++) {
+        g_ptr_array_add(ev, g_strdup_printf(
+                                "check   %s",
+                                (char *)g_ptr_array_index(checks, i)));
+    }
+    for (unsigned i = 0; events[i] && i < EVIDENCE_DEVICE_EVENTS; i++) {
+        if (*events[i]) {
+            g_autofree char *e = event_text(events[i]);
+            g_ptr_array_add(ev, g_strdup_printf("device  %s", e));
+        }
+    }
+    g_ptr_array_add(ev, NULL);
+    return (char **)g_ptr_array_free(ev, FALSE);
 }
 
 /* What one finished run shows, from the files run.c left in its dir. */
@@ -291,10 +372,12 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
     g_autofree char *dmesg = read_text(rec->dir, "dmesg");
     g_autofree char *run_id = job_run_id(rec->dir);
     g_autofree char *ptitle = NULL, *pframe = NULL, *match = NULL;
+    g_autofree char *output = NULL;
     g_autoptr(JsonNode) guest = load_json(rec->dir, "guest.json");
     g_autoptr(JsonNode) verdict = load_json(rec->dir, "verdict.json");
     g_autoptr(GuestResult) res = NULL;
     g_autoptr(GPtrArray) classified = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func(g_free);
     static const char *const mut_names[] = { "stat-mutation-events", NULL };
     static const char *const pi_names[] = { "stat-guard-errors",
                                             "stat-apptag-errors",
@@ -308,45 +391,23 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
     if (!console) {
         console = g_strdup("");
     }
-    f.booted = strstr(console, "Run /init") || strstr(console, "nvme-pi:");
+    f.booted = strstr(console, PIT_CONSOLE_RAN_INIT) ||
+               strstr(console, PIT_CONSOLE_GUEST_SAID);
     if (panic_parse(console, &ptitle, &pframe)) {
         f.panic_title = ptitle;
         f.panic_frame = pframe;
     }
     if (guest && JSON_NODE_HOLDS_OBJECT(guest)) {
-        JsonObject *g = json_node_get_object(guest);
         res = g_new0(GuestResult, 1);
         res->root = json_node_copy(guest);
         result_fill_facts(res, &f);
-        JsonNode *sn = json_object_get_member(g, "steps");
-        JsonArray *steps =
-            sn && JSON_NODE_HOLDS_ARRAY(sn) ? json_node_get_array(sn) : NULL;
-        for (guint i = 0; steps && i < json_array_get_length(steps); i++) {
-            JsonObject *s = json_array_get_object_element(steps, i);
-            if (s && json_object_get_int_member(s, "n") == c->step) {
-                o.program_ran = true;
-                o.program_rc = (int)json_object_get_int_member(s, "rc");
-            }
-        }
-        JsonNode *dn = json_object_get_member(g, "dmesg");
-        JsonObject *dm =
-            dn && JSON_NODE_HOLDS_OBJECT(dn) ? json_node_get_object(dn) : NULL;
-        JsonNode *ln = dm ? json_object_get_member(dm, "lines") : NULL;
-        JsonArray *lines =
-            ln && JSON_NODE_HOLDS_ARRAY(ln) ? json_node_get_array(ln) : NULL;
-        for (guint i = 0; lines && i < json_array_get_length(lines); i++) {
-            const char *l = json_array_get_string_element(lines, i);
-            if (l) {
-                g_ptr_array_add(classified, g_strdup(l));
-            }
-        }
+        guest_observations(c, json_node_get_object(guest), &o, classified,
+                           &output, checks);
     }
     g_ptr_array_add(classified, NULL);
     if (verdict && JSON_NODE_HOLDS_OBJECT(verdict)) {
-        JsonNode *cn = json_object_get_member(json_node_get_object(verdict),
-                                              "device_counters");
-        JsonObject *counters =
-            cn && JSON_NODE_HOLDS_OBJECT(cn) ? json_node_get_object(cn) : NULL;
+        JsonObject *counters = pit_json_object(json_node_get_object(verdict),
+                                             "device_counters");
         rr->mutations = counter_sum(counters, mut_names);
         rr->pi_errors = counter_sum(counters, pi_names);
         f.dev_mutations = rr->mutations;
@@ -380,14 +441,9 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
                                   o.program_ran && o.program_rc != 0 &&
                                       o.program_rc != REPRO_RC_WATCHDOG,
                                   &rr->first_sign_line);
+        rr->evidence = run_evidence(c, rr, console, run_id, classified,
+                                    output, checks);
     }
-    /* a few lines of evidence for the report */
-    GPtrArray *ev = g_ptr_array_new();
-    for (unsigned i = 0; i + 1 < classified->len && ev->len < 6; i++) {
-        g_ptr_array_add(ev, g_strdup(g_ptr_array_index(classified, i)));
-    }
-    g_ptr_array_add(ev, NULL);
-    rr->evidence = (char **)g_ptr_array_free(ev, FALSE);
     repro_judgement_clear(&j);
     write_judgement(rr, c);
 }
@@ -725,32 +781,6 @@ static char *capture(const char *const *argv)
     return out ? out : g_strdup("unknown");
 }
 
-static void add_str(JsonBuilder *b, const char *k, const char *v)
-{
-    json_builder_set_member_name(b, k);
-    if (v) {
-        json_builder_add_string_value(b, v);
-    } else {
-        json_builder_add_null_value(b);
-    }
-}
-
-static void add_int(JsonBuilder *b, const char *k, gint64 v)
-{
-    json_builder_set_member_name(b, k);
-    json_builder_add_int_value(b, v);
-}
-
-static void add_num(JsonBuilder *b, const char *k, double v)
-{
-    json_builder_set_member_name(b, k);
-    if (isnan(v)) {
-        json_builder_add_null_value(b);
-    } else {
-        json_builder_add_double_value(b, v);
-    }
-}
-
 /* The -device arguments of a run's qemu.cmdline. */
 static void add_devices(JsonBuilder *b, const char *dir)
 {
@@ -783,33 +813,28 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     g_autofree char *qver = capture(qv);
 
     json_builder_begin_object(b);
-    add_str(b, "format", BUNDLE_FORMAT);
-    add_int(b, "version", BUNDLE_VERSION);
-    add_str(b, "created", stamp);
+    pit_json_add_str(b, "format", BUNDLE_FORMAT);
+    pit_json_add_int(b, "version", BUNDLE_VERSION);
+    pit_json_add_str(b, "created", stamp);
     json_builder_set_member_name(b, "reproducer");
     json_builder_begin_object(b);
-    add_str(b, "name", r->name);
-    add_str(b, "kind", repro_kind_name(r->kind));
+    pit_json_add_str(b, "name", r->name);
+    pit_json_add_str(b, "kind", repro_kind_name(r->kind));
     g_autofree char *in = g_path_get_basename(r->input);
-    add_str(b, "input", in);
-    add_str(b, "sha256", r->sha256);
-    add_str(b, "run", r->run);
-    json_builder_set_member_name(b, "args");
-    json_builder_begin_array(b);
-    for (unsigned i = 0; c->args && c->args[i]; i++) {
-        json_builder_add_string_value(b, c->args[i]);
-    }
-    json_builder_end_array(b);
+    pit_json_add_str(b, "input", in);
+    pit_json_add_str(b, "sha256", r->sha256);
+    pit_json_add_str(b, "run", r->run);
+    pit_json_add_strv(b, "args", c->args);
     json_builder_set_member_name(b, "files");
     json_builder_begin_array(b);
     for (unsigned i = 0; i < r->files->len; i++) {
         const ReproFile *f = g_ptr_array_index(r->files, i);
         g_autofree char *sha = file_sha256(f->host);
         json_builder_begin_object(b);
-        add_str(b, "guest", f->guest);
+        pit_json_add_str(b, "guest", f->guest);
         json_builder_set_member_name(b, "exec");
         json_builder_add_boolean_value(b, f->exec);
-        add_str(b, "sha256", sha);
+        pit_json_add_str(b, "sha256", sha);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -823,20 +848,20 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
 
     json_builder_set_member_name(b, "setup");
     json_builder_begin_object(b);
-    add_str(b, "given", c->setup_given);
-    add_str(b, "kind", c->setup_is_scenario ? "scenario" : "words");
-    add_str(b, "file", "setup.ini");
-    add_str(b, "program_step", c->program_step);
-    add_int(b, "step", c->step);
+    pit_json_add_str(b, "given", c->setup_given);
+    pit_json_add_str(b, "kind", c->setup_is_scenario ? "scenario" : "words");
+    pit_json_add_str(b, "file", "setup.ini");
+    pit_json_add_str(b, "program_step", c->program_step);
+    pit_json_add_int(b, "step", c->step);
     json_builder_end_object(b);
 
     json_builder_set_member_name(b, "options");
     json_builder_begin_object(b);
-    add_int(b, "runs", c->runs);
-    add_int(b, "until", c->until);
-    add_str(b, "match", c->match);
-    add_int(b, "timeout", c->timeout);
-    add_str(b, "accel", c->base.accel);
+    pit_json_add_int(b, "runs", c->runs);
+    pit_json_add_int(b, "until", c->until);
+    pit_json_add_str(b, "match", c->match);
+    pit_json_add_int(b, "timeout", c->timeout);
+    pit_json_add_str(b, "accel", c->base.accel);
     json_builder_set_member_name(b, "models");
     json_builder_begin_array(b);
     for (unsigned m = 0; m < NMODELS; m++) {
@@ -853,15 +878,15 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
         const Kernel *ker = g_ptr_array_index(c->kernels, k);
         KernelSpec ks;
         json_builder_begin_object(b);
-        add_str(b, "spec", ker->spec);
-        add_str(b, "label", ker->label);
-        add_str(b, "version", ker->version);
-        add_str(b, "vmlinuz_sha256", g_ptr_array_index(c->kernel_sha, k));
+        pit_json_add_str(b, "spec", ker->spec);
+        pit_json_add_str(b, "label", ker->label);
+        pit_json_add_str(b, "version", ker->version);
+        pit_json_add_str(b, "vmlinuz_sha256", g_ptr_array_index(c->kernel_sha, k));
         if (kernel_spec_parse(ker->spec, &ks, NULL)) {
             if (ks.kind == KERNEL_BUILD) {
-                add_str(b, "tree", ks.tree);
-                add_str(b, "rev", ks.rev);
-                add_str(b, "series", ks.series);
+                pit_json_add_str(b, "tree", ks.tree);
+                pit_json_add_str(b, "rev", ks.rev);
+                pit_json_add_str(b, "series", ks.series);
             }
             kernel_spec_clear(&ks);
         }
@@ -872,8 +897,8 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     json_builder_set_member_name(b, "qemu");
     json_builder_begin_object(b);
     g_autofree char *q1 = g_strndup(qver, strcspn(qver, "\n"));
-    add_str(b, "version", q1);
-    add_str(b, "nvme_pi_commit", head);
+    pit_json_add_str(b, "version", q1);
+    pit_json_add_str(b, "nvme_pi_commit", head);
     json_builder_set_member_name(b, "nvme_pi_dirty");
     json_builder_add_boolean_value(b, strcmp(dirty, "") != 0 &&
                                           strcmp(dirty, "unknown") != 0);
@@ -901,21 +926,16 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
             g_strdup_printf("runs/%s/%s/%u", ker->label,
                             scn_model_name(model_order[rr->model]), rr->index);
         json_builder_begin_object(b);
-        add_str(b, "kernel", ker->spec);
-        add_str(b, "model", scn_model_name(model_order[rr->model]));
-        add_int(b, "index", rr->index);
-        add_int(b, "seed", (gint64)rr->seed);
-        add_str(b, "state", repro_state_name(rr->state));
-        json_builder_set_member_name(b, "signs");
-        json_builder_begin_array(b);
-        for (unsigned s = 0; rr->signs && rr->signs[s]; s++) {
-            json_builder_add_string_value(b, rr->signs[s]);
-        }
-        json_builder_end_array(b);
-        add_str(b, "error", rr->error);
-        add_num(b, "first_sign_s", rr->first_sign_s);
-        add_int(b, "mutations", (gint64)rr->mutations);
-        add_str(b, "dir", rel);
+        pit_json_add_str(b, "kernel", ker->spec);
+        pit_json_add_str(b, "model", scn_model_name(model_order[rr->model]));
+        pit_json_add_int(b, "index", rr->index);
+        pit_json_add_int(b, "seed", (gint64)rr->seed);
+        pit_json_add_str(b, "state", repro_state_name(rr->state));
+        pit_json_add_strv(b, "signs", rr->signs);
+        pit_json_add_str(b, "error", rr->error);
+        pit_json_add_num(b, "first_sign_s", rr->first_sign_s);
+        pit_json_add_int(b, "mutations", (gint64)rr->mutations);
+        pit_json_add_str(b, "dir", rel);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -932,22 +952,22 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
             ReproInterval ci = repro_wilson(g->reproduced, g->answered);
             g_autofree char *lbas = repro_lba_ranges(g->lbas, 32);
             json_builder_begin_object(b);
-            add_str(b, "kernel", ker->spec);
-            add_str(b, "model", scn_model_name(model_order[m]));
-            add_int(b, "runs", g->runs);
-            add_int(b, "answered", g->answered);
-            add_int(b, "reproduced", g->reproduced);
-            add_int(b, "errors", g->errors);
-            add_num(b, "ci_low", ci.lo);
-            add_num(b, "ci_high", ci.hi);
-            add_num(b, "median_first_sign_s",
+            pit_json_add_str(b, "kernel", ker->spec);
+            pit_json_add_str(b, "model", scn_model_name(model_order[m]));
+            pit_json_add_int(b, "runs", g->runs);
+            pit_json_add_int(b, "answered", g->answered);
+            pit_json_add_int(b, "reproduced", g->reproduced);
+            pit_json_add_int(b, "errors", g->errors);
+            pit_json_add_num(b, "ci_low", ci.lo);
+            pit_json_add_num(b, "ci_high", ci.hi);
+            pit_json_add_num(b, "median_first_sign_s",
                     repro_median((const double *)g->first_sign_s->data,
                                  g->first_sign_s->len));
-            add_str(b, "reliability",
+            pit_json_add_str(b, "reliability",
                     repro_reliability_name(
                         repro_reliability(g->reproduced, g->answered)));
-            add_int(b, "mutations", (gint64)g->mutations);
-            add_str(b, "lbas", lbas);
+            pit_json_add_int(b, "mutations", (gint64)g->mutations);
+            pit_json_add_str(b, "lbas", lbas);
             json_builder_end_object(b);
         }
     }
@@ -1052,7 +1072,7 @@ static int start_campaign(Campaign *c, const Common *o, const char *what)
     c->out = g_canonicalize_filename(out, NULL);
     c->base.qemu = o->qemu ? o->qemu : pit_qemu_binary();
     c->log = g_ptr_array_new_with_free_func(repro_run_free);
-    return 0;
+    return PIT_EXIT_OK;
 }
 
 static int finish_kernels(Campaign *c, const Common *o, char **specs,
@@ -1080,17 +1100,33 @@ static int finish_kernels(Campaign *c, const Common *o, char **specs,
         ((Kernel *)g_ptr_array_index(c->kernels, 0))->vmlinuz, &c->accel_why);
     c->base.boot_slack_s = run_boot_slack(c->base.accel);
     printf("accel   %s\nout     %s\n\n", c->accel_why, c->out);
-    return 0;
+    return PIT_EXIT_OK;
 }
 
-static unsigned count_errors(const Campaign *c)
+/* Say why the command stops, free the campaign, return `rc`. */
+static int give_up(Campaign *c, const char *what, const char *prefix,
+                   const GError *e, int rc)
 {
-    unsigned n = 0;
+    fprintf(stderr, "%s: %s%s\n", what, prefix, e->message);
+    campaign_clear(c);
+    return rc;
+}
+
+/* Free the campaign; pit's exit status for what its runs gave. */
+static int end_campaign(Campaign *c)
+{
+    unsigned errors = 0;
 
     for (unsigned i = 0; i < c->log->len; i++) {
-        n += ((ReproRun *)g_ptr_array_index(c->log, i))->state == REPRO_ERROR;
+        errors +=
+            ((ReproRun *)g_ptr_array_index(c->log, i))->state == REPRO_ERROR;
     }
-    return n;
+    campaign_clear(c);
+    if (procs_interrupted()) {
+        fprintf(stderr, "pit: interrupted; no QEMU left running\n");
+        return PIT_EXIT_INTERRUPTED;
+    }
+    return errors ? PIT_EXIT_UNEXPECTED : PIT_EXIT_OK;
 }
 
 /* Split argv at "--": GOption must not see the program's arguments. */
@@ -1228,9 +1264,7 @@ int repro_cmd(int argc, char **argv)
     printf("program %s (%s) runs as %s\n", r->name, repro_kind_name(r->kind),
            r->run);
     if (!load_setup(&c, &e)) {
-        fprintf(stderr, "pit repro: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit repro", "", e, PIT_EXIT_INPUT);
     }
     {
         g_autoptr(Scenario) probe =
@@ -1247,17 +1281,13 @@ int repro_cmd(int argc, char **argv)
             c.setup_is_scenario ? NULL : repro_setup_mnt(c.setup_given));
     }
     if (!make_scenarios(&c, want, &e)) {
-        fprintf(stderr, "pit repro: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit repro", "", e, PIT_EXIT_INPUT);
     }
     printf("setup   %s%s; the program is step %u\n", c.setup_given,
            c.setup_is_scenario ? " (scenario)" : "", c.step);
     files = repro_cpio(r, &e);
     if (!files) {
-        fprintf(stderr, "pit repro: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit repro", "", e, PIT_EXIT_INPUT);
     }
     rc = finish_kernels(&c, &o, kernels, files);
     if (rc) {
@@ -1293,51 +1323,28 @@ int repro_cmd(int argc, char **argv)
                 e->message);
         rows_clear(rows, nk * NMODELS);
         campaign_clear(&c);
-        return EXIT_SOME_ERROR;
+        return PIT_EXIT_UNEXPECTED;
     }
     printf("\nreport  %s\nbundle  %s\n", rp, tarball);
     rows_clear(rows, nk * NMODELS);
-    unsigned errors = count_errors(&c);
-    campaign_clear(&c);
-    if (procs_interrupted()) {
-        fprintf(stderr, "pit: interrupted; no QEMU left running\n");
-        return PIT_EXIT_INTERRUPTED;
-    }
-    return errors ? EXIT_SOME_ERROR : 0;
+    return end_campaign(&c);
 }
 
 /* ---- pit replay -------------------------------------------------------- */
-
-static JsonObject *obj_member(JsonObject *o, const char *k)
-{
-    JsonNode *n = json_object_get_member(o, k);
-
-    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
-
-static const char *str_member(JsonObject *o, const char *k)
-{
-    JsonNode *n = o ? json_object_get_member(o, k) : NULL;
-
-    return n && JSON_NODE_HOLDS_VALUE(n) &&
-                   json_node_get_value_type(n) == G_TYPE_STRING
-               ? json_node_get_string(n)
-               : NULL;
-}
 
 /* The reproducer exactly as it ran: the bundle's guest files. */
 static Reproducer *bundled_reproducer(const char *top, JsonObject *m,
                                       GError **error)
 {
-    JsonObject *ro = obj_member(m, "reproducer");
+    JsonObject *ro = pit_json_object(m, "reproducer");
     JsonArray *fa = json_object_get_array_member(ro, "files");
     Reproducer *r = repro_new();
-    const char *kind = str_member(ro, "kind");
-    const char *in = str_member(ro, "input");
+    const char *kind = pit_json_string(ro, "kind");
+    const char *in = pit_json_string(ro, "input");
 
-    r->name = g_strdup(str_member(ro, "name"));
-    r->run = g_strdup(str_member(ro, "run"));
-    r->sha256 = g_strdup(str_member(ro, "sha256"));
+    r->name = g_strdup(pit_json_string(ro, "name"));
+    r->run = g_strdup(pit_json_string(ro, "run"));
+    r->sha256 = g_strdup(pit_json_string(ro, "sha256"));
     r->input = g_build_filename(top, "input", in ? in : "", NULL);
     r->kind = !g_strcmp0(kind, "c")         ? REPRO_KIND_C
               : !g_strcmp0(kind, "dynamic") ? REPRO_KIND_DYNAMIC
@@ -1345,7 +1352,7 @@ static Reproducer *bundled_reproducer(const char *top, JsonObject *m,
                                             : REPRO_KIND_STATIC;
     for (guint i = 0; i < json_array_get_length(fa); i++) {
         JsonObject *f = json_array_get_object_element(fa, i);
-        const char *guest = str_member(f, "guest");
+        const char *guest = pit_json_string(f, "guest");
         if (!guest || strstr(guest, "..") || *guest == '/') {
             g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
                         "bundle: file %u of the reproducer has no usable "
@@ -1375,8 +1382,8 @@ static char *old_cell(JsonObject *m, const char *kernel, const char *model)
 
     for (guint i = 0; a && i < json_array_get_length(a); i++) {
         JsonObject *s = json_array_get_object_element(a, i);
-        if (!g_strcmp0(str_member(s, "kernel"), kernel) &&
-            !g_strcmp0(str_member(s, "model"), model)) {
+        if (!g_strcmp0(pit_json_string(s, "kernel"), kernel) &&
+            !g_strcmp0(pit_json_string(s, "model"), model)) {
             unsigned k = json_object_get_int_member(s, "reproduced");
             unsigned n = json_object_get_int_member(s, "answered");
             unsigned err = json_object_get_int_member(s, "errors");
@@ -1444,8 +1451,8 @@ int replay_cmd(int argc, char **argv)
         return PIT_EXIT_INPUT;
     }
     JsonObject *m = json_node_get_object(mn);
-    JsonObject *setup = obj_member(m, "setup");
-    JsonObject *opts = obj_member(m, "options");
+    JsonObject *setup = pit_json_object(m, "setup");
+    JsonObject *opts = pit_json_object(m, "options");
     r = bundled_reproducer(top, m, &e);
     if (!r) {
         fprintf(stderr, "pit replay: %s\n", e->message);
@@ -1470,29 +1477,27 @@ int replay_cmd(int argc, char **argv)
             }
             g_free(r->input);
             r->input = g_build_filename(
-                top, "input", str_member(obj_member(m, "reproducer"), "input"),
+                top, "input", pit_json_string(pit_json_object(m, "reproducer"), "input"),
                 NULL);
         }
     }
     g_autofree char *setup_path = g_build_filename(top, "setup.ini", NULL);
     if (!g_file_get_contents(setup_path, &c.setup_ini, NULL, &e)) {
-        fprintf(stderr, "pit replay: bundle: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit replay", "bundle: ", e, PIT_EXIT_INPUT);
     }
-    c.setup_given = g_strdup(str_member(setup, "given"));
-    c.setup_is_scenario = !g_strcmp0(str_member(setup, "kind"), "scenario");
-    c.program_step = g_strdup(str_member(setup, "program_step"));
+    c.setup_given = g_strdup(pit_json_string(setup, "given"));
+    c.setup_is_scenario = !g_strcmp0(pit_json_string(setup, "kind"), "scenario");
+    c.program_step = g_strdup(pit_json_string(setup, "program_step"));
     c.runs = opts ? json_object_get_int_member(opts, "runs") : 0;
     c.until = opts ? json_object_get_int_member(opts, "until") : 0;
     c.timeout = opts ? json_object_get_int_member(opts, "timeout") : 0;
-    if (opts && str_member(opts, "match")) {
-        c.match = g_strdup(str_member(opts, "match"));
+    if (opts && pit_json_string(opts, "match")) {
+        c.match = g_strdup(pit_json_string(opts, "match"));
         c.re = g_regex_new(c.match, G_REGEX_OPTIMIZE, 0, NULL);
     }
     {
         JsonArray *ra =
-            json_object_get_array_member(obj_member(m, "reproducer"), "args");
+            json_object_get_array_member(pit_json_object(m, "reproducer"), "args");
         GPtrArray *a = g_ptr_array_new();
         for (guint i = 0; ra && i < json_array_get_length(ra); i++) {
             g_ptr_array_add(a, g_strdup(json_array_get_string_element(ra, i)));
@@ -1525,25 +1530,21 @@ int replay_cmd(int argc, char **argv)
         return PIT_EXIT_INPUT;
     }
     if (!make_scenarios(&c, want, &e)) {
-        fprintf(stderr, "pit replay: bundle setup.ini: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit replay", "bundle setup.ini: ", e, PIT_EXIT_INPUT);
     }
     files = repro_cpio(r, &e);
     if (!files) {
-        fprintf(stderr, "pit replay: %s\n", e->message);
-        campaign_clear(&c);
-        return PIT_EXIT_INPUT;
+        return give_up(&c, "pit replay", "", e, PIT_EXIT_INPUT);
     }
     printf("bundle  %s (made %s)\nprogram %s runs as %s\n", argv[1],
-           str_member(m, "created"), r->name, r->run);
+           pit_json_string(m, "created"), r->name, r->run);
 
     JsonArray *ka = json_object_get_array_member(m, "kernels");
     GPtrArray *specs = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < json_array_get_length(ka); i++) {
         g_ptr_array_add(
             specs,
-            g_strdup(str_member(json_array_get_object_element(ka, i), "spec")));
+            g_strdup(pit_json_string(json_array_get_object_element(ka, i), "spec")));
     }
     g_ptr_array_add(specs, NULL);
     rc = finish_kernels(&c, &o, (char **)specs->pdata, files);
@@ -1555,12 +1556,12 @@ int replay_cmd(int argc, char **argv)
     /* identity: the same kernel image and QEMU as then? */
     for (guint i = 0; i < json_array_get_length(ka); i++) {
         JsonObject *ko = json_array_get_object_element(ka, i);
-        const char *was = str_member(ko, "vmlinuz_sha256");
+        const char *was = pit_json_string(ko, "vmlinuz_sha256");
         const char *now = g_ptr_array_index(c.kernel_sha, i);
         if (g_strcmp0(was, now)) {
             printf("note    kernel %s differs from the bundle's: was %s "
                    "(sha256 %.16s...), now %s (%.16s...)\n",
-                   str_member(ko, "spec"), str_member(ko, "version"),
+                   pit_json_string(ko, "spec"), pit_json_string(ko, "version"),
                    was ? was : "?",
                    ((Kernel *)g_ptr_array_index(c.kernels, i))->version, now);
         }
@@ -1569,7 +1570,7 @@ int replay_cmd(int argc, char **argv)
         const char *qv[] = { c.base.qemu, "--version", NULL };
         g_autofree char *v = capture(qv);
         g_autofree char *v1 = g_strndup(v, strcspn(v, "\n"));
-        const char *was = str_member(obj_member(m, "qemu"), "version");
+        const char *was = pit_json_string(pit_json_object(m, "qemu"), "version");
         if (g_strcmp0(was, v1)) {
             printf("note    QEMU differs: was '%s', now '%s'\n", was, v1);
         }
@@ -1579,15 +1580,15 @@ int replay_cmd(int argc, char **argv)
     unsigned total = 0, n = 0;
     for (guint i = 0; i < json_array_get_length(runs); i++) {
         JsonObject *ro = json_array_get_object_element(runs, i);
-        const char *mm = str_member(ro, "model");
+        const char *mm = pit_json_string(ro, "model");
         total += (!g_strcmp0(mm, "nvme") && want[0]) ||
                  (!g_strcmp0(mm, "nvme-pi") && want[1]);
     }
     for (guint i = 0; i < json_array_get_length(runs) && !procs_interrupted();
          i++) {
         JsonObject *ro = json_array_get_object_element(runs, i);
-        const char *mm = str_member(ro, "model");
-        const char *ks = str_member(ro, "kernel");
+        const char *mm = pit_json_string(ro, "model");
+        const char *ks = pit_json_string(ro, "kernel");
         unsigned mi = !g_strcmp0(mm, "nvme-pi") ? 1 : 0, ki = 0;
         if (!want[mi] || (g_strcmp0(mm, "nvme") && g_strcmp0(mm, "nvme-pi"))) {
             continue;
@@ -1639,11 +1640,5 @@ int replay_cmd(int argc, char **argv)
     g_string_free(s, TRUE);
     rows_clear(rows, nk * NMODELS);
     g_ptr_array_unref(specs);
-    unsigned errors = count_errors(&c);
-    campaign_clear(&c);
-    if (procs_interrupted()) {
-        fprintf(stderr, "pit: interrupted; no QEMU left running\n");
-        return PIT_EXIT_INTERRUPTED;
-    }
-    return errors ? EXIT_SOME_ERROR : 0;
+    return end_campaign(&c);
 }

@@ -219,10 +219,31 @@ bool repro_step_started(const char *console, const char *run_id, unsigned step)
     return false;
 }
 
-double repro_first_sign_time(const char *console, const char *run_id,
-                             unsigned step, const char *const *classified,
-                             const GRegex *re, bool program_failed,
-                             char **line_out)
+/* Is `text` (a console line without its stamp) a sign line? */
+static bool sign_line(const char *text, const char *const *classified,
+                      const GRegex *re)
+{
+    if (!*text || ours(text)) {
+        return false;
+    }
+    for (unsigned c = 0; classified && classified[c]; c++) {
+        if (!strcmp(text, classified[c])) {
+            return true;
+        }
+    }
+    return re && g_regex_match(re, text, 0, NULL);
+}
+
+/*
+ * Call `fn` with each sign line after the step's begin marker (and its
+ * end marker when `program_failed`), its time since the begin marker
+ * (NAN without stamps) and `data`, until `fn` returns false.
+ */
+typedef bool (*SignLineFn)(double since, const char *text, void *data);
+
+static void scan_signs(const char *console, const char *run_id, unsigned step,
+                       const char *const *classified, const GRegex *re,
+                       bool program_failed, SignLineFn fn, void *data)
 {
     g_auto(GStrv) lines = g_strsplit(console ? console : "", "\n", -1);
     g_autofree char *begin =
@@ -230,10 +251,8 @@ double repro_first_sign_time(const char *console, const char *run_id,
     g_autofree char *end =
         g_strdup_printf("nvme-pi: run %s step %u end rc=", run_id, step);
     double t0 = NAN, last = NAN;
+    bool started = false;
 
-    if (line_out) {
-        *line_out = NULL;
-    }
     for (unsigned i = 0; lines[i]; i++) {
         double t;
         g_strchomp(lines[i]);
@@ -241,27 +260,78 @@ double repro_first_sign_time(const char *console, const char *run_id,
         if (!isnan(t)) {
             last = t;
         }
-        if (isnan(t0)) {
-            if (g_str_has_prefix(text, begin) && !isnan(t)) {
-                t0 = t;
-            }
+        if (!started) {
+            started = g_str_has_prefix(text, begin);
+            t0 = t;
             continue;
         }
-        bool hit = false;
-        if (ours(text)) {
-            hit = program_failed && g_str_has_prefix(text, end);
-        } else if (*text) {
-            for (unsigned c = 0; classified && classified[c] && !hit; c++) {
-                hit = !strcmp(text, classified[c]);
-            }
-            hit = hit || (re && g_regex_match(re, text, 0, NULL));
-        }
-        if (hit && !isnan(last)) {
-            if (line_out) {
-                *line_out = g_strdup(text);
-            }
-            return last - t0;
+        bool hit = ours(text) ? program_failed && g_str_has_prefix(text, end)
+                              : sign_line(text, classified, re);
+        if (hit && !fn(last - t0, text, data)) {
+            return;
         }
     }
-    return NAN;
+}
+
+typedef struct FirstSign {
+    double t;
+    char *line;
+} FirstSign;
+
+static bool first_sign_fn(double since, const char *text, void *data)
+{
+    FirstSign *fs = data;
+
+    if (isnan(since)) {
+        return true; /* no stamp yet: keep looking for a timed one */
+    }
+    fs->t = since;
+    fs->line = g_strdup(text);
+    return false;
+}
+
+double repro_first_sign_time(const char *console, const char *run_id,
+                             unsigned step, const char *const *classified,
+                             const GRegex *re, bool program_failed,
+                             char **line_out)
+{
+    FirstSign fs = { NAN, NULL };
+
+    scan_signs(console, run_id, step, classified, re, program_failed,
+               first_sign_fn, &fs);
+    if (line_out) {
+        *line_out = fs.line;
+    } else {
+        g_free(fs.line);
+    }
+    return fs.t;
+}
+
+typedef struct Evidence {
+    GPtrArray *lines;
+    unsigned max;
+} Evidence;
+
+static bool evidence_fn(double since, const char *text, void *data)
+{
+    Evidence *ev = data;
+
+    g_ptr_array_add(ev->lines, isnan(since) ? g_strdup(text)
+                                            : g_strdup_printf("[+%.2f s] %s",
+                                                              since, text));
+    return ev->lines->len < ev->max;
+}
+
+char **repro_evidence(const char *console, const char *run_id, unsigned step,
+                      const char *const *classified, const GRegex *re,
+                      unsigned max)
+{
+    Evidence ev = { g_ptr_array_new(), max };
+
+    if (max) {
+        scan_signs(console, run_id, step, classified, re, false, evidence_fn,
+                   &ev);
+    }
+    g_ptr_array_add(ev.lines, NULL);
+    return (char **)g_ptr_array_free(ev.lines, FALSE);
 }

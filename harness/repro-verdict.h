@@ -59,6 +59,12 @@ repro_state_name(ReproState s); /* reproduced, not reproduced, error */
 char *repro_match_first(const char *console, const char *dmesg,
                         const GRegex *re);
 
+/* Console lines "WARNING:" after the step's begin marker. */
+unsigned repro_warns_after(const char *console, const char *run_id,
+                           unsigned step);
+/* True when the console shows the step's begin marker. */
+bool repro_step_started(const char *console, const char *run_id, unsigned step);
+
 /*
  * Seconds from the workload step's start ("nvme-pi: run ID step N
  * begin" on the console) to its first sign: the first later console
@@ -67,15 +73,20 @@ char *repro_match_first(const char *console, const char *dmesg,
  * printk timestamp take the last timestamp before them.  NAN when the
  * console has no timestamps or no sign follows the start.
  */
-/* Console lines "WARNING:" after the step's begin marker. */
-unsigned repro_warns_after(const char *console, const char *run_id,
-                           unsigned step);
-/* True when the console shows the step's begin marker. */
-bool repro_step_started(const char *console, const char *run_id, unsigned step);
-
 double repro_first_sign_time(const char *console, const char *run_id,
                              unsigned step, const char *const *classified,
                              const GRegex *re, bool program_failed,
                              char **line_out);
+
+/*
+ * The evidence of a run for the report: the console lines after the
+ * workload step's begin marker that are classified kernel-log lines or
+ * match `re` (pit's own lines left out), the first `max` of them, each
+ * as "[+SECONDS s] text" (seconds since the program started; the text
+ * alone without printk stamps).  Boot-time lines are never evidence.
+ */
+char **repro_evidence(const char *console, const char *run_id, unsigned step,
+                      const char *const *classified, const GRegex *re,
+                      unsigned max);
 
 #endif

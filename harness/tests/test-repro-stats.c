@@ -308,6 +308,33 @@ static void test_first_sign(void)
     g_assert_false(repro_step_started(console, "K.nvme-pi.1", 1));
 }
 
+static void test_evidence(void)
+{
+    /* the boot-time WARNING is classified too, but is no evidence */
+    const char *cls[] = { "WARNING: CPU: 0 PID: 1 at boot_thing",
+                          "protection error, dev nvme1n1, sector 128",
+                          "WARNING: CPU: 1 PID: 77 at block/bio.c", NULL };
+    g_autoptr(GRegex) re = g_regex_new("writes failed", 0, 0, NULL);
+    g_auto(GStrv) ev =
+        repro_evidence(console, "K.nvme-pi.1", 2, cls, NULL, 10);
+    g_auto(GStrv) two = repro_evidence(console, "K.nvme-pi.1", 2, cls, re, 2);
+    g_auto(GStrv) none = repro_evidence(console, "K.nvme-pi.1", 3, cls, re, 10);
+    g_auto(GStrv) untimed = repro_evidence(
+        "nvme-pi: run R step 1 begin: x\nprotection error\n", "R", 1,
+        (const char *[]){ "protection error", NULL }, NULL, 10);
+
+    g_assert_cmpuint(g_strv_length(ev), ==, 2);
+    g_assert_cmpstr(ev[0], ==,
+                    "[+0.50 s] protection error, dev nvme1n1, sector 128");
+    g_assert_cmpstr(ev[1], ==,
+                    "[+1.10 s] WARNING: CPU: 1 PID: 77 at block/bio.c");
+    /* --match hits count, in console order, up to the limit */
+    g_assert_cmpuint(g_strv_length(two), ==, 2);
+    g_assert_cmpstr(two[1], ==, "[+0.50 s] repro: 3 writes failed");
+    g_assert_cmpuint(g_strv_length(none), ==, 0);
+    g_assert_cmpstr(untimed[0], ==, "protection error");
+}
+
 static void test_match(void)
 {
     g_autoptr(GRegex) re = g_regex_new("repro", 0, 0, NULL);
@@ -334,5 +361,6 @@ int main(int argc, char **argv)
     g_test_add_func("/repro/judge", test_judge);
     g_test_add_func("/repro/first-sign", test_first_sign);
     g_test_add_func("/repro/match", test_match);
+    g_test_add_func("/repro/evidence", test_evidence);
     return g_test_run();
 }
