@@ -463,6 +463,8 @@ bool kbuild_resolve(const char *spec, Kernel *k, GError **error)
     g_free(k->dir);
     k->dir = g_steal_pointer(&built->dir);
     k->version = g_steal_pointer(&built->version);
+    k->commit = g_strdup(commit);
+    k->base = g_strdup(s ? s->base : t->base);
     kernel_free(built);
     return true;
 }

@@ -113,6 +113,8 @@ void kernel_free(Kernel *k)
     g_free(k->boot_image);
     g_free(k->version);
     g_free(k->suite);
+    g_free(k->commit);
+    g_free(k->base);
     g_free(k);
 }
 

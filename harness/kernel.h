@@ -37,6 +37,8 @@ typedef struct Kernel {
     char *boot_image;
     char *version; /* for expectations: 6.1.158-1 */
     char *suite;   /* debian: the suite it came from, else NULL */
+    char *commit;  /* build: the commit built (the series' last patch) */
+    char *base;    /* build: the tree's commit the series applies to */
 } Kernel;
 
 /* One kernel Debian's archive offers: a line of kernel-fetch --index. */

@@ -60,7 +60,12 @@ typedef struct Campaign {
     char *out;      /* absolute */
     RunInputs base; /* qemu, accel, boot slack of every run */
     char *accel_why;
-    GPtrArray *kernels;     /* Kernel* */
+    GPtrArray *kernels; /* Kernel* */
+    /*
+     * replay: the bundle's spec and label of each kernel, which the
+     * kernel keeps although it is resolved from a rebuilding spec
+     */
+    char **bundle_specs, **bundle_labels;
     GPtrArray *kernel_sha;  /* char*: sha256 of each vmlinuz */
     GPtrArray *images;      /* char*: per kernel, image + reproducer */
     Scenario *scn[NMODELS]; /* NULL: model not run */
@@ -93,6 +98,8 @@ static void campaign_clear(Campaign *c)
 {
     g_free(c->out);
     g_free(c->accel_why);
+    g_strfreev(c->bundle_specs);
+    g_strfreev(c->bundle_labels);
     if (c->kernels) {
         g_ptr_array_unref(c->kernels);
         g_ptr_array_unref(c->kernel_sha);
@@ -264,8 +271,8 @@ static void write_judgement(const ReproRun *rr, const Campaign *c)
 #define EVIDENCE_DEVICE_EVENTS 2
 
 /* Add the last `n` non-empty lines of `text`, each after `prefix`. */
-static void add_last_lines(GPtrArray *out, const char *prefix,
-                           const char *text, unsigned n)
+static void add_last_lines(GPtrArray *out, const char *prefix, const char *text,
+                           unsigned n)
 {
     g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
     unsigned len = g_strv_length(lines), from = len;
@@ -313,13 +320,12 @@ static void guest_observations(const Campaign *c, JsonObject *g, ReproObs *o,
         gint64 rc = f ? json_object_get_int_member(f, "rc") : 0;
         if (rc) {
             const char *tail = pit_json_string(f, "output_tail");
-            g_ptr_array_add(checks, g_strdup_printf(
-                                        "%s check of %s, rc %" G_GINT64_FORMAT
-                                        ": %.*s",
-                                        pit_json_string(f, "kind"),
-                                        pit_json_string(f, "target"), rc,
-                                        tail ? (int)strcspn(tail, "\n") : 0,
-                                        tail ? tail : ""));
+            g_ptr_array_add(
+                checks,
+                g_strdup_printf(
+                    "%s check of %s, rc %" G_GINT64_FORMAT ": %.*s",
+                    pit_json_string(f, "kind"), pit_json_string(f, "target"),
+                    rc, tail ? (int)strcspn(tail, "\n") : 0, tail ? tail : ""));
         }
     }
 }
@@ -339,8 +345,8 @@ static char **run_evidence(const Campaign *c, const ReproRun *rr,
 {
     GPtrArray *ev = g_ptr_array_new();
     g_auto(GStrv) kernel = repro_evidence(
-        console, run_id, c->step, (const char *const *)classified->pdata,
-        c->re, EVIDENCE_KERNEL_LINES);
+        console, run_id, c->step, (const char *const *)classified->pdata, c->re,
+        EVIDENCE_KERNEL_LINES);
     g_auto(GStrv) events =
         g_strsplit(rr->mutation_log ? rr->mutation_log : "", "\n", -1);
 
@@ -351,9 +357,9 @@ static char **run_evidence(const Campaign *c, const ReproRun *rr,
         add_last_lines(ev, "program ", output, EVIDENCE_OUTPUT_LINES);
     }
     for (unsigned i = 0; i < checks->len; i++) {
-        g_ptr_array_add(ev, g_strdup_printf(
-                                "check   %s",
-                                (char *)g_ptr_array_index(checks, i)));
+        g_ptr_array_add(ev,
+                        g_strdup_printf("check   %s",
+                                        (char *)g_ptr_array_index(checks, i)));
     }
     for (unsigned i = 0; events[i] && i < EVIDENCE_DEVICE_EVENTS; i++) {
         if (*events[i]) {
@@ -406,8 +412,8 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
     }
     g_ptr_array_add(classified, NULL);
     if (verdict && JSON_NODE_HOLDS_OBJECT(verdict)) {
-        JsonObject *counters = pit_json_object(json_node_get_object(verdict),
-                                             "device_counters");
+        JsonObject *counters =
+            pit_json_object(json_node_get_object(verdict), "device_counters");
         rr->mutations = counter_sum(counters, mut_names);
         rr->pi_errors = counter_sum(counters, pi_names);
         f.dev_mutations = rr->mutations;
@@ -441,8 +447,8 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
                                   o.program_ran && o.program_rc != 0 &&
                                       o.program_rc != REPRO_RC_WATCHDOG,
                                   &rr->first_sign_line);
-        rr->evidence = run_evidence(c, rr, console, run_id, classified,
-                                    output, checks);
+        rr->evidence =
+            run_evidence(c, rr, console, run_id, classified, output, checks);
     }
     repro_judgement_clear(&j);
     write_judgement(rr, c);
@@ -525,6 +531,12 @@ static bool prepare_kernels(Campaign *c, char **specs, GBytes *files,
         Kernel *k = kernel_resolve(specs[i], error);
         if (!k) {
             return false;
+        }
+        if (c->bundle_specs) {
+            g_free(k->spec);
+            g_free(k->label);
+            k->spec = g_strdup(c->bundle_specs[i]);
+            k->label = g_strdup(c->bundle_labels[i]);
         }
         g_ptr_array_add(c->kernels, k);
         g_ptr_array_add(c->kernel_sha, file_sha256(k->vmlinuz));
@@ -798,29 +810,14 @@ static void add_devices(JsonBuilder *b, const char *dir)
     json_builder_end_array(b);
 }
 
-static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
-                          const char *qemu)
+static void manifest_reproducer(JsonBuilder *b, const Campaign *c,
+                                const Reproducer *r)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *stamp = g_date_time_format_iso8601(now);
-    const char *src = pit_srcdir();
-    const char *git_head[] = { "git", "-C", src, "rev-parse", "HEAD", NULL };
-    const char *git_dirty[] = { "git",         "-C", src,          "status",
-                                "--porcelain", "--", "hw/nvme-pi", NULL };
-    const char *qv[] = { qemu, "--version", NULL };
-    g_autofree char *head = capture(git_head), *dirty = capture(git_dirty);
-    g_autofree char *qver = capture(qv);
+    g_autofree char *in = g_path_get_basename(r->input);
 
-    json_builder_begin_object(b);
-    pit_json_add_str(b, "format", BUNDLE_FORMAT);
-    pit_json_add_int(b, "version", BUNDLE_VERSION);
-    pit_json_add_str(b, "created", stamp);
-    json_builder_set_member_name(b, "reproducer");
     json_builder_begin_object(b);
     pit_json_add_str(b, "name", r->name);
     pit_json_add_str(b, "kind", repro_kind_name(r->kind));
-    g_autofree char *in = g_path_get_basename(r->input);
     pit_json_add_str(b, "input", in);
     pit_json_add_str(b, "sha256", r->sha256);
     pit_json_add_str(b, "run", r->run);
@@ -845,7 +842,10 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
+}
 
+static void manifest_setup_options(JsonBuilder *b, const Campaign *c)
+{
     json_builder_set_member_name(b, "setup");
     json_builder_begin_object(b);
     pit_json_add_str(b, "given", c->setup_given);
@@ -871,32 +871,42 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
+}
 
-    json_builder_set_member_name(b, "kernels");
+/* Each kernel; a build: kernel's series and configuration go along. */
+static bool manifest_kernels(JsonBuilder *b, const Campaign *c,
+                             const char *stage, GError **error)
+{
     json_builder_begin_array(b);
     for (unsigned k = 0; k < c->kernels->len; k++) {
         const Kernel *ker = g_ptr_array_index(c->kernels, k);
-        KernelSpec ks;
         json_builder_begin_object(b);
         pit_json_add_str(b, "spec", ker->spec);
         pit_json_add_str(b, "label", ker->label);
         pit_json_add_str(b, "version", ker->version);
-        pit_json_add_str(b, "vmlinuz_sha256", g_ptr_array_index(c->kernel_sha, k));
-        if (kernel_spec_parse(ker->spec, &ks, NULL)) {
-            if (ks.kind == KERNEL_BUILD) {
-                pit_json_add_str(b, "tree", ks.tree);
-                pit_json_add_str(b, "rev", ks.rev);
-                pit_json_add_str(b, "series", ks.series);
-            }
-            kernel_spec_clear(&ks);
+        pit_json_add_str(b, "vmlinuz_sha256",
+                         g_ptr_array_index(c->kernel_sha, k));
+        if (!bundle_add_kernel_build(b, ker, stage, error)) {
+            return false;
         }
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    return true;
+}
 
-    json_builder_set_member_name(b, "qemu");
-    json_builder_begin_object(b);
+static void manifest_qemu(JsonBuilder *b, const Campaign *c)
+{
+    const char *src = pit_srcdir();
+    const char *git_head[] = { "git", "-C", src, "rev-parse", "HEAD", NULL };
+    const char *git_dirty[] = { "git",         "-C", src,          "status",
+                                "--porcelain", "--", "hw/nvme-pi", NULL };
+    const char *qv[] = { c->base.qemu, "--version", NULL };
+    g_autofree char *head = capture(git_head), *dirty = capture(git_dirty);
+    g_autofree char *qver = capture(qv);
     g_autofree char *q1 = g_strndup(qver, strcspn(qver, "\n"));
+
+    json_builder_begin_object(b);
     pit_json_add_str(b, "version", q1);
     pit_json_add_str(b, "nvme_pi_commit", head);
     json_builder_set_member_name(b, "nvme_pi_dirty");
@@ -916,8 +926,20 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     }
     json_builder_end_object(b);
     json_builder_end_object(b);
+}
 
-    json_builder_set_member_name(b, "runs");
+/* An object of the runs or summary array, opened: its kernel and model. */
+static void begin_row(JsonBuilder *b, const Campaign *c, unsigned kernel,
+                      unsigned model)
+{
+    json_builder_begin_object(b);
+    pit_json_add_str(b, "kernel",
+                     ((Kernel *)g_ptr_array_index(c->kernels, kernel))->spec);
+    pit_json_add_str(b, "model", scn_model_name(model_order[model]));
+}
+
+static void manifest_runs(JsonBuilder *b, const Campaign *c)
+{
     json_builder_begin_array(b);
     for (unsigned i = 0; i < c->log->len; i++) {
         const ReproRun *rr = g_ptr_array_index(c->log, i);
@@ -925,9 +947,7 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
         g_autofree char *rel =
             g_strdup_printf("runs/%s/%s/%u", ker->label,
                             scn_model_name(model_order[rr->model]), rr->index);
-        json_builder_begin_object(b);
-        pit_json_add_str(b, "kernel", ker->spec);
-        pit_json_add_str(b, "model", scn_model_name(model_order[rr->model]));
+        begin_row(b, c, rr->kernel, rr->model);
         pit_json_add_int(b, "index", rr->index);
         pit_json_add_int(b, "seed", (gint64)rr->seed);
         pit_json_add_str(b, "state", repro_state_name(rr->state));
@@ -939,11 +959,12 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+}
 
-    json_builder_set_member_name(b, "summary");
+static void manifest_summary(JsonBuilder *b, const Campaign *c, Row *rows)
+{
     json_builder_begin_array(b);
     for (unsigned k = 0; k < c->kernels->len; k++) {
-        const Kernel *ker = g_ptr_array_index(c->kernels, k);
         for (unsigned m = 0; m < NMODELS; m++) {
             const ReproGroup *g = &rows[k * NMODELS + m].g;
             if (!c->scn[m] || !g->runs) {
@@ -951,9 +972,7 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
             }
             ReproInterval ci = repro_wilson(g->reproduced, g->answered);
             g_autofree char *lbas = repro_lba_ranges(g->lbas, 32);
-            json_builder_begin_object(b);
-            pit_json_add_str(b, "kernel", ker->spec);
-            pit_json_add_str(b, "model", scn_model_name(model_order[m]));
+            begin_row(b, c, k, m);
             pit_json_add_int(b, "runs", g->runs);
             pit_json_add_int(b, "answered", g->answered);
             pit_json_add_int(b, "reproduced", g->reproduced);
@@ -961,17 +980,44 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
             pit_json_add_num(b, "ci_low", ci.lo);
             pit_json_add_num(b, "ci_high", ci.hi);
             pit_json_add_num(b, "median_first_sign_s",
-                    repro_median((const double *)g->first_sign_s->data,
-                                 g->first_sign_s->len));
+                             repro_median((const double *)g->first_sign_s->data,
+                                          g->first_sign_s->len));
             pit_json_add_str(b, "reliability",
-                    repro_reliability_name(
-                        repro_reliability(g->reproduced, g->answered)));
+                             repro_reliability_name(repro_reliability(
+                                 g->reproduced, g->answered)));
             pit_json_add_int(b, "mutations", (gint64)g->mutations);
             pit_json_add_str(b, "lbas", lbas);
             json_builder_end_object(b);
         }
     }
     json_builder_end_array(b);
+}
+
+/* The manifest (docs/repro.md "The bundle"); kernel inputs go to `stage`. */
+static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
+                          const char *stage, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format_iso8601(now);
+
+    json_builder_begin_object(b);
+    pit_json_add_str(b, "format", BUNDLE_FORMAT);
+    pit_json_add_int(b, "version", BUNDLE_VERSION);
+    pit_json_add_str(b, "created", stamp);
+    json_builder_set_member_name(b, "reproducer");
+    manifest_reproducer(b, c, r);
+    manifest_setup_options(b, c);
+    json_builder_set_member_name(b, "kernels");
+    if (!manifest_kernels(b, c, stage, error)) {
+        return NULL;
+    }
+    json_builder_set_member_name(b, "qemu");
+    manifest_qemu(b, c);
+    json_builder_set_member_name(b, "runs");
+    manifest_runs(b, c);
+    json_builder_set_member_name(b, "summary");
+    manifest_summary(b, c, rows);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -982,7 +1028,7 @@ static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
                          GError **error)
 {
     g_autofree char *stage = g_build_filename(c->out, BUNDLE_TOP, NULL);
-    g_autoptr(JsonNode) m = manifest(c, r, rows, c->base.qemu);
+    g_autoptr(JsonNode) m = manifest(c, r, rows, stage, error);
     static const char *const run_files[] = {
         "console.log",    "dmesg",
         "guest.json",     "verdict.json",
@@ -993,7 +1039,7 @@ static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
     g_autofree char *in = g_path_get_basename(r->input);
     g_autofree char *in_rel = g_build_filename("input", in, NULL);
 
-    if (!bundle_add_text(stage, "setup.ini", c->setup_ini, error) ||
+    if (!m || !bundle_add_text(stage, "setup.ini", c->setup_ini, error) ||
         !bundle_add_text(stage, "report.txt", report, error) ||
         !bundle_add_file(stage, r->input, in_rel, error)) {
         return false;
@@ -1395,6 +1441,80 @@ static char *old_cell(JsonObject *m, const char *kernel, const char *model)
     return g_strdup("-");
 }
 
+/* Is the kernel now the bundle's?  Says so in a note line when not. */
+static void kernel_note(const Kernel *k, const char *sha, JsonObject *ko)
+{
+    const char *was = pit_json_string(ko, "vmlinuz_sha256");
+    g_autofree char *cfg_was = bundle_config_sha256(ko);
+
+    if (cfg_was) {
+        /* a rebuilt kernel's image differs anyway (build time stamps) */
+        g_autofree char *cfg_now = bundle_kernel_config_sha256(k);
+        printf("note    kernel %s rebuilt at %.12s (the bundle's was "
+               "%.12s); its .config is %s\n",
+               k->spec, k->commit ? k->commit : "?",
+               pit_json_string(pit_json_object(ko, "build"), "commit"),
+               !g_strcmp0(cfg_was, cfg_now) ? "the same"
+                                            : "DIFFERENT from the bundle's");
+    } else if (g_strcmp0(was, sha)) {
+        printf("note    kernel %s differs from the bundle's: was %s "
+               "(sha256 %.16s...), now %s (%.16s...)\n",
+               k->spec, pit_json_string(ko, "version"), was ? was : "?",
+               k->version, sha);
+    }
+}
+
+/*
+ * Resolve the bundle's kernels (a build: kernel is rebuilt from its
+ * tree, commit, series and configuration), and note where a kernel or
+ * QEMU is not the one the bundle's runs had.
+ */
+static int replay_kernels(Campaign *c, const Common *o, JsonObject *m,
+                          const char *top, GBytes *files)
+{
+    JsonArray *ka = pit_json_array(m, "kernels");
+    guint nk = ka ? json_array_get_length(ka) : 0;
+    g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) e = NULL;
+    int rc;
+
+    c->bundle_specs = g_new0(char *, nk + 1);
+    c->bundle_labels = g_new0(char *, nk + 1);
+    for (guint i = 0; i < nk; i++) {
+        JsonObject *ko = json_array_get_object_element(ka, i);
+        char *spec = bundle_kernel_spec(ko, top, &e);
+        if (!spec) {
+            fprintf(stderr, "pit replay: %s\\n", e->message);
+            return e->code == PIT_ERROR_DEPENDENCY ? PIT_EXIT_DEPENDENCY
+                                                   : PIT_EXIT_INPUT;
+        }
+        g_ptr_array_add(specs, spec);
+        c->bundle_specs[i] = g_strdup(pit_json_string(ko, "spec"));
+        c->bundle_labels[i] = g_strdup(pit_json_string(ko, "label"));
+        if (!c->bundle_labels[i]) {
+            c->bundle_labels[i] = g_strdup_printf("kernel-%u", i + 1);
+        }
+    }
+    g_ptr_array_add(specs, NULL);
+    rc = finish_kernels(c, o, (char **)specs->pdata, files);
+    if (rc) {
+        return rc;
+    }
+    for (guint i = 0; i < nk; i++) {
+        kernel_note(g_ptr_array_index(c->kernels, i),
+                    g_ptr_array_index(c->kernel_sha, i),
+                    json_array_get_object_element(ka, i));
+    }
+    const char *qv[] = { c->base.qemu, "--version", NULL };
+    g_autofree char *v = capture(qv);
+    g_autofree char *v1 = g_strndup(v, strcspn(v, "\\n"));
+    const char *was = pit_json_string(pit_json_object(m, "qemu"), "version");
+    if (g_strcmp0(was, v1)) {
+        printf("note    QEMU differs: was '%s', now '%s'\\n", was, v1);
+    }
+    return PIT_EXIT_OK;
+}
+
 int replay_cmd(int argc, char **argv)
 {
     Common o = { 0 };
@@ -1477,7 +1597,8 @@ int replay_cmd(int argc, char **argv)
             }
             g_free(r->input);
             r->input = g_build_filename(
-                top, "input", pit_json_string(pit_json_object(m, "reproducer"), "input"),
+                top, "input",
+                pit_json_string(pit_json_object(m, "reproducer"), "input"),
                 NULL);
         }
     }
@@ -1486,7 +1607,8 @@ int replay_cmd(int argc, char **argv)
         return give_up(&c, "pit replay", "bundle: ", e, PIT_EXIT_INPUT);
     }
     c.setup_given = g_strdup(pit_json_string(setup, "given"));
-    c.setup_is_scenario = !g_strcmp0(pit_json_string(setup, "kind"), "scenario");
+    c.setup_is_scenario =
+        !g_strcmp0(pit_json_string(setup, "kind"), "scenario");
     c.program_step = g_strdup(pit_json_string(setup, "program_step"));
     c.runs = opts ? json_object_get_int_member(opts, "runs") : 0;
     c.until = opts ? json_object_get_int_member(opts, "until") : 0;
@@ -1496,8 +1618,8 @@ int replay_cmd(int argc, char **argv)
         c.re = g_regex_new(c.match, G_REGEX_OPTIMIZE, 0, NULL);
     }
     {
-        JsonArray *ra =
-            json_object_get_array_member(pit_json_object(m, "reproducer"), "args");
+        JsonArray *ra = json_object_get_array_member(
+            pit_json_object(m, "reproducer"), "args");
         GPtrArray *a = g_ptr_array_new();
         for (guint i = 0; ra && i < json_array_get_length(ra); i++) {
             g_ptr_array_add(a, g_strdup(json_array_get_string_element(ra, i)));
@@ -1530,7 +1652,8 @@ int replay_cmd(int argc, char **argv)
         return PIT_EXIT_INPUT;
     }
     if (!make_scenarios(&c, want, &e)) {
-        return give_up(&c, "pit replay", "bundle setup.ini: ", e, PIT_EXIT_INPUT);
+        return give_up(&c, "pit replay", "bundle setup.ini: ", e,
+                       PIT_EXIT_INPUT);
     }
     files = repro_cpio(r, &e);
     if (!files) {
@@ -1539,41 +1662,10 @@ int replay_cmd(int argc, char **argv)
     printf("bundle  %s (made %s)\nprogram %s runs as %s\n", argv[1],
            pit_json_string(m, "created"), r->name, r->run);
 
-    JsonArray *ka = json_object_get_array_member(m, "kernels");
-    GPtrArray *specs = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < json_array_get_length(ka); i++) {
-        g_ptr_array_add(
-            specs,
-            g_strdup(pit_json_string(json_array_get_object_element(ka, i), "spec")));
-    }
-    g_ptr_array_add(specs, NULL);
-    rc = finish_kernels(&c, &o, (char **)specs->pdata, files);
+    rc = replay_kernels(&c, &o, m, top, files);
     if (rc) {
-        g_ptr_array_unref(specs);
         campaign_clear(&c);
         return rc;
-    }
-    /* identity: the same kernel image and QEMU as then? */
-    for (guint i = 0; i < json_array_get_length(ka); i++) {
-        JsonObject *ko = json_array_get_object_element(ka, i);
-        const char *was = pit_json_string(ko, "vmlinuz_sha256");
-        const char *now = g_ptr_array_index(c.kernel_sha, i);
-        if (g_strcmp0(was, now)) {
-            printf("note    kernel %s differs from the bundle's: was %s "
-                   "(sha256 %.16s...), now %s (%.16s...)\n",
-                   pit_json_string(ko, "spec"), pit_json_string(ko, "version"),
-                   was ? was : "?",
-                   ((Kernel *)g_ptr_array_index(c.kernels, i))->version, now);
-        }
-    }
-    {
-        const char *qv[] = { c.base.qemu, "--version", NULL };
-        g_autofree char *v = capture(qv);
-        g_autofree char *v1 = g_strndup(v, strcspn(v, "\n"));
-        const char *was = pit_json_string(pit_json_object(m, "qemu"), "version");
-        if (g_strcmp0(was, v1)) {
-            printf("note    QEMU differs: was '%s', now '%s'\n", was, v1);
-        }
     }
 
     JsonArray *runs = json_object_get_array_member(m, "runs");
@@ -1639,6 +1731,5 @@ int replay_cmd(int argc, char **argv)
     printf("\nreport  %s\nbundle  %s\n", rp, tarball);
     g_string_free(s, TRUE);
     rows_clear(rows, nk * NMODELS);
-    g_ptr_array_unref(specs);
     return end_campaign(&c);
 }
