@@ -1022,6 +1022,14 @@ static JsonNode *manifest(const Campaign *c, const Reproducer *r, Row *rows,
     return json_builder_get_root(b);
 }
 
+static bool remove_tree(const char *dir, GError **error)
+{
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+
+    return g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                        NULL, NULL, NULL, NULL, error);
+}
+
 /* Stage every file of the bundle and pack it. */
 static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
                          const char *report, const char *tarball,
@@ -1078,9 +1086,7 @@ static bool write_bundle(const Campaign *c, const Reproducer *r, Row *rows,
                     mp, g_strerror(errno));
         return false;
     }
-    const char *rm[] = { "rm", "-rf", stage, NULL };
-    return g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL,
-                        NULL, NULL, NULL, NULL, error);
+    return remove_tree(stage, error);
 }
 
 /* ---- shared by repro and replay ------------------------------------- */
@@ -1565,21 +1571,19 @@ int replay_cmd(int argc, char **argv)
     top = bundle_unpack(argv[1], unpack, &mn, &e);
     if (!top) {
         fprintf(stderr, "pit replay: %s\n", e->message);
-        const char *rmv[] = { "rm", "-rf", unpack, NULL };
-        g_spawn_sync(NULL, (char **)rmv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     NULL, NULL, NULL, NULL);
+        remove_tree(unpack, NULL);
         return PIT_EXIT_INPUT;
     }
     JsonObject *m = json_node_get_object(mn);
     JsonObject *setup = pit_json_object(m, "setup");
     JsonObject *opts = pit_json_object(m, "options");
     r = bundled_reproducer(top, m, &e);
-    if (!r) {
-        fprintf(stderr, "pit replay: %s\n", e->message);
-        return PIT_EXIT_INPUT;
-    }
-    rc = start_campaign(&c, &o, "replay");
+    rc = r ? start_campaign(&c, &o, "replay") : PIT_EXIT_INPUT;
     if (rc) {
+        if (!r) {
+            fprintf(stderr, "pit replay: %s\n", e->message);
+        }
+        remove_tree(unpack, NULL);
         campaign_clear(&c);
         return rc;
     }
