@@ -21,6 +21,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "util.h"
+#include "pit-defs.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -31,9 +32,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#define EXIT_INPUT 2
-#define EXIT_DEPENDENCY 3
 
 static volatile sig_atomic_t got_signal;
 static volatile pid_t qemu_pid;
@@ -235,27 +233,27 @@ int shell_cmd(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         fprintf(stderr, "pit shell: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (!kspec || argc > 2) {
         fprintf(stderr, "pit shell: give --kernel SPEC and at most one "
                         "SCENARIO (see pit shell --help)\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (model && strcmp(model, "nvme-pi") && strcmp(model, "nvme")) {
         fprintf(stderr, "pit shell: --model must be nvme-pi or nvme\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     if (accel && strcmp(accel, "kvm") && strcmp(accel, "tcg")) {
         fprintf(stderr, "pit shell: --accel must be kvm or tcg\n");
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     for (unsigned i = 0; add && add[i]; i++) {
         g_autofree char *abs = g_canonicalize_filename(add[i], NULL);
         g_autofree char *b = g_path_get_basename(abs);
         if (!g_file_test(abs, G_FILE_TEST_IS_REGULAR)) {
             fprintf(stderr, "pit shell: --add %s: no such file\n", add[i]);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
         repro_add_file(files, abs, b,
                        g_file_test(abs, G_FILE_TEST_IS_EXECUTABLE));
@@ -263,7 +261,7 @@ int shell_cmd(int argc, char **argv)
     s = load_setup(argc == 2 ? argv[1] : "pi", &e);
     if (!s) {
         fprintf(stderr, "pit shell: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     repro_setup_boot_args(s);
     for (unsigned i = 0; model && i < s->devices->len; i++) {
@@ -281,18 +279,18 @@ int shell_cmd(int argc, char **argv)
                 "pit: QEMU not found at %s: build it with 'make "
                 "qemu' or pass --qemu PATH\n",
                 qemu);
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
     k = kernel_resolve(kspec, &e);
     if (!k) {
         fprintf(stderr, "pit shell: %s\n", e->message);
-        return e->code == PIT_ERROR_NOT_IMPLEMENTED ? EXIT_DEPENDENCY
-                                                    : EXIT_INPUT;
+        return e->code == PIT_ERROR_NOT_IMPLEMENTED ? PIT_EXIT_DEPENDENCY
+                                                    : PIT_EXIT_INPUT;
     }
     base = image_for_kernel(k, s->image, &e);
     if (!base) {
         fprintf(stderr, "pit shell: %s\n", e->message);
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
     if (out_opt) {
         dir = g_canonicalize_filename(out_opt, NULL);
@@ -304,7 +302,7 @@ int shell_cmd(int argc, char **argv)
     if (g_mkdir_with_parents(dir, 0755) < 0) {
         fprintf(stderr, "pit shell: cannot create %s: %s\n", dir,
                 g_strerror(errno));
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     for (unsigned i = 0; i < s->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->devices, i);
@@ -315,7 +313,7 @@ int shell_cmd(int argc, char **argv)
                         : NULL);
         if (!run_create_backing(g_ptr_array_index(backing, i), d->size, &e)) {
             fprintf(stderr, "pit shell: %s\n", e->message);
-            return EXIT_INPUT;
+            return PIT_EXIT_INPUT;
         }
     }
     term_setup(&term);
@@ -335,7 +333,7 @@ int shell_cmd(int argc, char **argv)
         !image_write_initrd(img1, jcpio, initrd, &e)) {
         term_restore(&term);
         fprintf(stderr, "pit shell: %s\n", e->message);
-        return EXIT_INPUT;
+        return PIT_EXIT_INPUT;
     }
     unlink(img1);
     tmp = g_dir_make_tmp("pit-shell-XXXXXX", NULL);
@@ -424,7 +422,7 @@ int shell_cmd(int argc, char **argv)
                        child_setup, NULL, &pid, &e)) {
         term_restore(&term);
         fprintf(stderr, "pit shell: cannot start QEMU: %s\n", e->message);
-        return EXIT_DEPENDENCY;
+        return PIT_EXIT_DEPENDENCY;
     }
     qemu_pid = pid;
 
@@ -460,7 +458,6 @@ int shell_cmd(int argc, char **argv)
     rmdir(tmp);
     unlink(initrd);
     term_restore(&term);
-    kill(pid, SIGKILL); /* already gone: nothing of this shell survives */
     printf("pit shell: QEMU ended (%s %d); %s\n",
            WIFSIGNALED(status) ? "signal" : "exit",
            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
@@ -471,5 +468,5 @@ int shell_cmd(int argc, char **argv)
             printf("pit shell: mutation log: %s\n", ml);
         }
     }
-    return got_signal ? 128 + got_signal : 0;
+    return got_signal ? PIT_EXIT_INTERRUPTED : PIT_EXIT_OK;
 }
