@@ -375,7 +375,6 @@ static char **run_evidence(const Campaign *c, const ReproRun *rr,
 static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
 {
     g_autofree char *console = read_text(rec->dir, "console.log");
-    g_autofree char *dmesg = read_text(rec->dir, "dmesg");
     g_autofree char *run_id = job_run_id(rec->dir);
     g_autofree char *ptitle = NULL, *pframe = NULL, *match = NULL;
     g_autofree char *output = NULL;
@@ -421,7 +420,7 @@ static void judge_run(const Campaign *c, const RunRecord *rec, ReproRun *rr)
     }
     rr->mutation_log = read_text(rec->dir, "mutations.jsonl");
     if (c->re) {
-        match = repro_match_first(console, dmesg, c->re);
+        match = repro_match_first(console, run_id, c->step, c->re);
     }
     o.match_line = match;
     o.warns_after_start = repro_warns_after(console, run_id, c->step);
@@ -1214,7 +1213,9 @@ int repro_cmd(int argc, char **argv)
         { "model", 0, 0, G_OPTION_ARG_STRING, &o.model,
           "both (default), nvme (QEMU's) or nvme-pi", "MODEL" },
         { "match", 0, 0, G_OPTION_ARG_STRING, &match,
-          "a console or dmesg line matching REGEX is a sign too", "REGEX" },
+          "a console line after the program started that matches REGEX is a "
+          "sign too",
+          "REGEX" },
         { "add", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &add,
           "put FILE beside the reproducer in the guest (repeatable)", "FILE" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,

@@ -164,25 +164,6 @@ static bool ours(const char *text)
     return g_str_has_prefix(text, "nvme-pi: ");
 }
 
-char *repro_match_first(const char *console, const char *dmesg,
-                        const GRegex *re)
-{
-    const char *srcs[] = { console, dmesg };
-
-    for (unsigned s = 0; s < 2; s++) {
-        g_auto(GStrv) lines = g_strsplit(srcs[s] ? srcs[s] : "", "\n", -1);
-        for (unsigned i = 0; lines[i]; i++) {
-            double t;
-            g_strchomp(lines[i]);
-            const char *text = split_stamp(lines[i], &t);
-            if (!ours(text) && *text && g_regex_match(re, text, 0, NULL)) {
-                return g_strdup(text);
-            }
-        }
-    }
-    return NULL;
-}
-
 unsigned repro_warns_after(const char *console, const char *run_id,
                            unsigned step)
 {
@@ -271,6 +252,22 @@ static void scan_signs(const char *console, const char *run_id, unsigned step,
             return;
         }
     }
+}
+
+static bool match_fn(double since, const char *text, void *data)
+{
+    (void)since;
+    *(char **)data = g_strdup(text);
+    return false;
+}
+
+char *repro_match_first(const char *console, const char *run_id,
+                        unsigned step, const GRegex *re)
+{
+    char *line = NULL;
+
+    scan_signs(console, run_id, step, NULL, re, false, match_fn, &line);
+    return line;
 }
 
 typedef struct FirstSign {

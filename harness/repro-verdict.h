@@ -51,13 +51,13 @@ const char *
 repro_state_name(ReproState s); /* reproduced, not reproduced, error */
 
 /*
- * The first line of `console` or `dmesg` (one line each) that `re`
- * matches, leaving out pit's own lines ("nvme-pi: ...", with or without
- * a printk timestamp), so a pattern never matches the command line that
- * started the program.  NULL when none.
+ * The first console line after the workload step's begin marker that
+ * `re` matches, leaving out pit's own lines ("nvme-pi: ...", with or
+ * without a printk timestamp), so a pattern never matches a boot-time
+ * line or the command line that started the program.  NULL when none.
  */
-char *repro_match_first(const char *console, const char *dmesg,
-                        const GRegex *re);
+char *repro_match_first(const char *console, const char *run_id,
+                        unsigned step, const GRegex *re);
 
 /* Console lines "WARNING:" after the step's begin marker. */
 unsigned repro_warns_after(const char *console, const char *run_id,

@@ -338,15 +338,20 @@ static void test_evidence(void)
 static void test_match(void)
 {
     g_autoptr(GRegex) re = g_regex_new("repro", 0, 0, NULL);
-    g_autoptr(GRegex) dm = g_regex_new("^BTRFS", 0, 0, NULL);
-    g_autofree char *a = repro_match_first(console, "", re);
-    g_autofree char *b = repro_match_first(console, "x\nBTRFS: csum\n", dm);
-    g_autofree char *c = repro_match_first(console, "", dm);
+    g_autoptr(GRegex) boot = g_regex_new("Linux version|boot_thing", 0, 0,
+                                         NULL);
+    g_autoptr(GRegex) cpu = g_regex_new("CPU: [0-9]", 0, 0, NULL);
+    g_autofree char *a = repro_match_first(console, "K.nvme-pi.1", 2, re);
+    g_autofree char *b = repro_match_first(console, "K.nvme-pi.1", 2, boot);
+    g_autofree char *c = repro_match_first(console, "K.nvme-pi.1", 2, cpu);
+    g_autofree char *d = repro_match_first(console, "K.nvme-pi.1", 3, re);
 
     /* pit's own lines (the command line, the markers) never match */
     g_assert_cmpstr(a, ==, "repro: writing");
-    g_assert_cmpstr(b, ==, "BTRFS: csum");
-    g_assert_null(c);
+    /* nor does a line from before the program started */
+    g_assert_null(b);
+    g_assert_cmpstr(c, ==, "WARNING: CPU: 1 PID: 77 at block/bio.c");
+    g_assert_null(d);
 }
 
 int main(int argc, char **argv)
