@@ -200,6 +200,24 @@ bool repro_step_started(const char *console, const char *run_id, unsigned step)
     return false;
 }
 
+/*
+ * The same line but for trailing blanks: the console loses them (and
+ * gains a '\r'), the guest's record of the kernel log keeps them
+ * ("... I/O Error (sct 0x2 / sc 0x82) ").
+ */
+static bool same_text(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    while (la && g_ascii_isspace(a[la - 1])) {
+        la--;
+    }
+    while (lb && g_ascii_isspace(b[lb - 1])) {
+        lb--;
+    }
+    return la == lb && !memcmp(a, b, la);
+}
+
 /* Is `text` (a console line without its stamp) a sign line? */
 static bool sign_line(const char *text, const char *const *classified,
                       const GRegex *re)
@@ -208,7 +226,7 @@ static bool sign_line(const char *text, const char *const *classified,
         return false;
     }
     for (unsigned c = 0; classified && classified[c]; c++) {
-        if (!strcmp(text, classified[c])) {
+        if (same_text(text, classified[c])) {
             return true;
         }
     }
@@ -261,8 +279,8 @@ static bool match_fn(double since, const char *text, void *data)
     return false;
 }
 
-char *repro_match_first(const char *console, const char *run_id,
-                        unsigned step, const GRegex *re)
+char *repro_match_first(const char *console, const char *run_id, unsigned step,
+                        const GRegex *re)
 {
     char *line = NULL;
 
@@ -313,9 +331,9 @@ static bool evidence_fn(double since, const char *text, void *data)
 {
     Evidence *ev = data;
 
-    g_ptr_array_add(ev->lines, isnan(since) ? g_strdup(text)
-                                            : g_strdup_printf("[+%.2f s] %s",
-                                                              since, text));
+    g_ptr_array_add(
+        ev->lines, isnan(since) ? g_strdup(text)
+                                : g_strdup_printf("[+%.2f s] %s", since, text));
     return ev->lines->len < ev->max;
 }
 
