@@ -34,7 +34,12 @@ static void on_signal(int sig)
 
 void procs_install_signal_handlers(void)
 {
-    struct sigaction sa = { .sa_handler = on_signal };
+    procs_install_handler(on_signal);
+}
+
+void procs_install_handler(void (*fn)(int))
+{
+    struct sigaction sa = { .sa_handler = fn };
 
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

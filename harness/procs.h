@@ -13,6 +13,11 @@
 
 /* Install the SIGINT/SIGTERM/SIGHUP handlers (once, from main). */
 void procs_install_signal_handlers(void);
+/*
+ * The same signals to `fn` instead, SIGPIPE ignored (pit shell, whose
+ * QEMU shares pit's process group and so cannot be registered).
+ */
+void procs_install_handler(void (*fn)(int));
 /* True once a stop signal arrived: start nothing new. */
 bool procs_interrupted(void);
 

@@ -15,6 +15,7 @@
 #include "image.h"
 #include "kernel.h"
 #include "qemu-cmd.h"
+#include "procs.h"
 #include "qmp.h"
 #include "repro-setup.h"
 #include "repro.h"
@@ -411,12 +412,7 @@ int shell_cmd(int argc, char **argv)
            "Ctrl-a x\r\n");
     fflush(stdout);
 
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    procs_install_handler(on_signal);
     if (!g_spawn_async(NULL, (char **)a->pdata, NULL,
                        G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN,
                        child_setup, NULL, &pid, &e)) {
