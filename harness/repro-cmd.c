@@ -1194,6 +1194,87 @@ static char **split_args(int *argc, char **argv)
     return g_new0(char *, 1);
 }
 
+/* The old summary row of (kernel, model) from the manifest. */
+static char *old_cell(JsonObject *m, const char *kernel, const char *model)
+{
+    JsonArray *a = json_object_get_array_member(m, "summary");
+
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonObject *s = json_array_get_object_element(a, i);
+        if (!g_strcmp0(pit_json_string(s, "kernel"), kernel) &&
+            !g_strcmp0(pit_json_string(s, "model"), model)) {
+            unsigned k = json_object_get_int_member(s, "reproduced");
+            unsigned n = json_object_get_int_member(s, "answered");
+            unsigned err = json_object_get_int_member(s, "errors");
+            g_autofree char *rate = repro_rate_text(k, n);
+            return err ? g_strdup_printf("%s (+%u errors)", rate, err)
+                       : g_strdup(rate);
+        }
+    }
+    return g_strdup("-");
+}
+
+/* replay: the bundle's rate and the new one per (kernel, model). */
+static void replay_table(GString *s, const Campaign *c, Row *rows,
+                         JsonObject *old, const char *bundle)
+{
+    g_string_append_printf(s, "\npit replay of %s\n\n  %-14s %-8s %-34s %s\n",
+                           bundle, "kernel", "model", "bundle", "now");
+    for (unsigned k = 0; k < c->kernels->len; k++) {
+        const Kernel *ker = g_ptr_array_index(c->kernels, k);
+        for (unsigned m = 0; m < NMODELS; m++) {
+            if (!c->scn[m]) {
+                continue;
+            }
+            const ReproGroup *g = &rows[k * NMODELS + m].g;
+            g_autofree char *was =
+                old_cell(old, ker->spec, scn_model_name(model_order[m]));
+            g_autofree char *now = repro_rate_text(g->reproduced, g->answered);
+            g_string_append_printf(s, "  %-14s %-8s %-34s %s%s\n", ker->spec,
+                                   scn_model_name(model_order[m]), was, now,
+                                   g->errors ? " (+errors)" : "");
+        }
+    }
+}
+
+/*
+ * Write report.txt (for a replay, after the old and new rates side by
+ * side) and the bundle, print the report, end the campaign; pit's exit
+ * status.
+ */
+static int write_results(Campaign *c, const Reproducer *r, const char *what,
+                         JsonObject *old, const char *bundle)
+{
+    unsigned nk = c->kernels->len;
+    g_autofree Row *rows = g_new0(Row, nk * NMODELS);
+    g_autofree char *tarball =
+        g_strdup_printf("%s/repro-bundle.tar.gz", c->out);
+    g_autofree char *rp = g_build_filename(c->out, "report.txt", NULL);
+    g_autofree char *report = NULL;
+    g_autoptr(GString) s = g_string_new(NULL);
+    g_autoptr(GError) e = NULL;
+    int rc = PIT_EXIT_OK;
+
+    rows_fill(c, c->log, rows, nk);
+    if (old) {
+        replay_table(s, c, rows, old, bundle);
+    }
+    report = report_text(c, r, tarball, rows);
+    g_string_append_printf(s, "\n%s", report);
+    printf("%s", s->str);
+    if (!pit_write_file(rp, s->str + 1, -1, &e) ||
+        !write_bundle(c, r, rows, s->str + 1, tarball, &e)) {
+        fprintf(stderr, "pit %s: cannot write the results: %s\n", what,
+                e->message);
+        rc = PIT_EXIT_UNEXPECTED;
+    } else {
+        printf("\nreport  %s\nbundle  %s\n", rp, tarball);
+    }
+    rows_clear(rows, nk * NMODELS);
+    int runs_rc = end_campaign(c);
+    return rc ? rc : runs_rc;
+}
+
 /* ---- pit repro -------------------------------------------------------- */
 
 int repro_cmd(int argc, char **argv)
@@ -1364,23 +1445,7 @@ int repro_cmd(int argc, char **argv)
         }
     }
 
-    g_autofree Row *rows = g_new0(Row, nk * NMODELS);
-    g_autofree char *tarball = g_strdup_printf("%s/repro-bundle.tar.gz", c.out);
-    rows_fill(&c, c.log, rows, nk);
-    g_autofree char *report = report_text(&c, r, tarball, rows);
-    g_autofree char *rp = g_build_filename(c.out, "report.txt", NULL);
-    printf("\n%s", report);
-    if (!pit_write_file(rp, report, -1, &e) ||
-        !write_bundle(&c, r, rows, report, tarball, &e)) {
-        fprintf(stderr, "pit repro: cannot write the results: %s\n",
-                e->message);
-        rows_clear(rows, nk * NMODELS);
-        campaign_clear(&c);
-        return PIT_EXIT_UNEXPECTED;
-    }
-    printf("\nreport  %s\nbundle  %s\n", rp, tarball);
-    rows_clear(rows, nk * NMODELS);
-    return end_campaign(&c);
+    return write_results(&c, r, "repro", NULL, NULL);
 }
 
 /* ---- pit replay -------------------------------------------------------- */
@@ -1426,26 +1491,6 @@ static Reproducer *bundled_reproducer(const char *top, JsonObject *m,
                        json_object_get_boolean_member(f, "exec"));
     }
     return r;
-}
-
-/* The old summary row of (kernel, model) from the manifest. */
-static char *old_cell(JsonObject *m, const char *kernel, const char *model)
-{
-    JsonArray *a = json_object_get_array_member(m, "summary");
-
-    for (guint i = 0; a && i < json_array_get_length(a); i++) {
-        JsonObject *s = json_array_get_object_element(a, i);
-        if (!g_strcmp0(pit_json_string(s, "kernel"), kernel) &&
-            !g_strcmp0(pit_json_string(s, "model"), model)) {
-            unsigned k = json_object_get_int_member(s, "reproduced");
-            unsigned n = json_object_get_int_member(s, "answered");
-            unsigned err = json_object_get_int_member(s, "errors");
-            g_autofree char *rate = repro_rate_text(k, n);
-            return err ? g_strdup_printf("%s (+%u errors)", rate, err)
-                       : g_strdup(rate);
-        }
-    }
-    return g_strdup("-");
 }
 
 /* Is the kernel now the bundle's?  Says so in a note line when not. */
@@ -1702,39 +1747,5 @@ int replay_cmd(int argc, char **argv)
                (guint64)json_object_get_int_member(ro, "seed"), ++n, total);
     }
 
-    unsigned nk = c.kernels->len;
-    g_autofree Row *rows = g_new0(Row, nk * NMODELS);
-    rows_fill(&c, c.log, rows, nk);
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "\npit replay of %s\n\n  %-14s %-8s %-34s %s\n",
-                           argv[1], "kernel", "model", "bundle", "now");
-    for (unsigned k = 0; k < nk; k++) {
-        const Kernel *ker = g_ptr_array_index(c.kernels, k);
-        for (unsigned mi = 0; mi < NMODELS; mi++) {
-            if (!c.scn[mi]) {
-                continue;
-            }
-            const ReproGroup *g = &rows[k * NMODELS + mi].g;
-            g_autofree char *old =
-                old_cell(m, ker->spec, scn_model_name(model_order[mi]));
-            g_autofree char *now = repro_rate_text(g->reproduced, g->answered);
-            g_string_append_printf(s, "  %-14s %-8s %-34s %s%s\n", ker->spec,
-                                   scn_model_name(model_order[mi]), old, now,
-                                   g->errors ? " (+errors)" : "");
-        }
-    }
-    g_autofree char *tarball = g_strdup_printf("%s/repro-bundle.tar.gz", c.out);
-    g_autofree char *report = report_text(&c, r, tarball, rows);
-    g_string_append_printf(s, "\n%s", report);
-    g_autofree char *rp = g_build_filename(c.out, "report.txt", NULL);
-    printf("%s", s->str);
-    if (!pit_write_file(rp, s->str, -1, &e) ||
-        !write_bundle(&c, r, rows, s->str, tarball, &e)) {
-        fprintf(stderr, "pit replay: cannot write the results: %s\n",
-                e->message);
-    }
-    printf("\nreport  %s\nbundle  %s\n", rp, tarball);
-    g_string_free(s, TRUE);
-    rows_clear(rows, nk * NMODELS);
-    return end_campaign(&c);
+    return write_results(&c, r, "replay", m, argv[1]);
 }
