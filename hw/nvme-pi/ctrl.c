@@ -6,7 +6,8 @@
  * registers (doorbells are handed to queue.c), MSI-X in its own BAR with
  * INTx as the fallback, INTMS/INTMC masking, and the CC/CSTS state
  * machine: enable, disable (controller reset), shutdown and Controller
- * Fatal Status.  Queues, admin and I/O commands live in their own files.
+ * Fatal Status; and the power failing (power-lost, per power-cut).
+ * Queues, admin and I/O commands live in their own files.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -280,6 +281,55 @@ static bool nvme_pi_clock_realize(NvmePiCtrl *n, Error **errp)
     return true;
 }
 
+static bool nvme_pi_power_cut_realize(NvmePiCtrl *n, Error **errp)
+{
+    int c = n->prop_power_cut ? dma_power_cut_parse(n->prop_power_cut)
+                              : DMA_CUT_NONE;
+
+    if (c < 0) {
+        error_setg(errp, "nvme-pi: power-cut must be none, first, last or "
+                   "torn, got '%s'", n->prop_power_cut);
+        return false;
+    }
+    n->power_cut = c;
+    return true;
+}
+
+/*
+ * power-lost: qom-set true is the power failing now (the harness stops
+ * the VM first).  Writes the hooks hold land per power-cut and never
+ * complete; the controller is fatal from then on.  The power does not
+ * come back: a new QEMU on the same image is the next boot.
+ */
+static bool nvme_pi_get_power_lost(Object *obj, Error **errp)
+{
+    return NVME_PI(obj)->power_lost;
+}
+
+static void nvme_pi_set_power_lost(Object *obj, bool value, Error **errp)
+{
+    NvmePiCtrl *n = NVME_PI(obj);
+
+    if (!value) {
+        if (n->power_lost) {
+            error_setg(errp, "nvme-pi: the power does not come back; start "
+                       "QEMU again on the same image for the next boot");
+        }
+        return;
+    }
+    if (!DEVICE(obj)->realized) {
+        error_setg(errp, "nvme-pi: power-lost can be set only on a running "
+                   "device; for a policy use power-cut=");
+        return;
+    }
+    if (n->power_lost) {
+        return;
+    }
+    n->power_lost = true;
+    nvme_pi_io_power_cut(n);
+    nvme_pi_fatal(n, "power cut");
+}
+
 static void nvme_pi_realize(PCIDevice *pci, Error **errp)
 {
     NvmePiCtrl *n = NVME_PI(pci);
@@ -303,6 +353,7 @@ static void nvme_pi_realize(PCIDevice *pci, Error **errp)
     }
     /* The hooks are checked even without a drive: nvme-pi-ns inherit them. */
     if (!nvme_pi_clock_realize(n, errp) ||
+        !nvme_pi_power_cut_realize(n, errp) ||
         !nvme_pi_ns_hooks(n, &n->ns, NULL, errp) ||
         !nvme_pi_ns_realize(&n->ns, NVME_PI_NSID, &n->ns_props, errp) ||
         !nvme_pi_record_realize(n, errp)) {
@@ -385,6 +436,7 @@ static NVME_PI_PROPS_CONST Property nvme_pi_props[] = {
     NVME_PI_HOOK_PROPS(NvmePiCtrl, hooks, 0),
     DEFINE_PROP_STRING("dma-clock", NvmePiCtrl, prop_dma_clock),
     DEFINE_PROP_STRING("mutation-log", NvmePiCtrl, mutation_log),
+    DEFINE_PROP_STRING("power-cut", NvmePiCtrl, prop_power_cut),
     DEFINE_PROP_UINT16("vendor-id", NvmePiCtrl, vendor_id, 0x1234),
     DEFINE_PROP_UINT16("device-id", NvmePiCtrl, device_id, 0x5049),
     NVME_PI_PROP_END
@@ -418,6 +470,8 @@ static void nvme_pi_instance_init(Object *obj)
     QTAILQ_INIT(&n->inflight);
     nvme_pi_ns_ranges_init(&n->ns);
     nvme_pi_record_init(n);
+    object_property_add_bool(obj, "power-lost", nvme_pi_get_power_lost,
+                             nvme_pi_set_power_lost);
 }
 
 static const TypeInfo nvme_pi_info = {

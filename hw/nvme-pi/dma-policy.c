@@ -136,3 +136,54 @@ void dma_source_assemble(DmaSource s, const uint8_t *const *reads,
         break;
     }
 }
+
+static const char *const dma_power_cut_names[] = {
+    [DMA_CUT_NONE] = "none",
+    [DMA_CUT_FIRST] = "first",
+    [DMA_CUT_LAST] = "last",
+    [DMA_CUT_TORN] = "torn",
+};
+
+int dma_power_cut_parse(const char *name)
+{
+    size_t i;
+
+    for (i = 0;
+         i < sizeof(dma_power_cut_names) / sizeof(dma_power_cut_names[0]);
+         i++) {
+        if (name && strcmp(name, dma_power_cut_names[i]) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+const char *dma_power_cut_name(DmaPowerCut c)
+{
+    if ((size_t)c <
+        sizeof(dma_power_cut_names) / sizeof(dma_power_cut_names[0])) {
+        return dma_power_cut_names[c];
+    }
+    return "?";
+}
+
+size_t dma_power_cut_bytes(DmaPowerCut c, size_t len)
+{
+    size_t piece, half;
+
+    switch (c) {
+    case DMA_CUT_FIRST:
+    case DMA_CUT_LAST:
+        return len;
+    case DMA_CUT_TORN:
+        piece = len > DMA_TORN_SECTOR ? DMA_TORN_SECTOR : DMA_TORN_CACHELINE;
+        if (len <= piece) {
+            return 0; /* nothing to tear: the piece never started */
+        }
+        half = (len / piece) / 2 * piece;
+        return half ? half : piece;
+    case DMA_CUT_NONE:
+    default:
+        return 0;
+    }
+}

@@ -17,6 +17,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * What reaches the media of a write the hooks hold (its reads not all
+ * done) when the power fails (power-cut).  The device models an engine
+ * that was still fetching the buffer: none of it, all of it as first
+ * read, all of it as the buffer is at the cut, or the start of it as at
+ * the cut and the rest of the range as it was (torn).
+ */
+typedef enum DmaPowerCut {
+    DMA_CUT_NONE = 0, /* nothing (default) */
+    DMA_CUT_FIRST,    /* the whole write, the bytes of its first read */
+    DMA_CUT_LAST,     /* the whole write, the guest buffer at the cut */
+    DMA_CUT_TORN,     /* its first half, in 512-byte sectors, at the cut */
+} DmaPowerCut;
+
 /* Granularity of a torn read: a CPU cache line, a 512-byte sector. */
 #define DMA_TORN_CACHELINE 64
 #define DMA_TORN_SECTOR 512
@@ -83,5 +97,17 @@ uint32_t dma_source_read_for(DmaSource s, uint32_t nreads, size_t len,
  */
 void dma_source_assemble(DmaSource s, const uint8_t *const *reads,
                          uint32_t nreads, size_t len, uint8_t *out);
+
+/* Parse/print the power-cut property; -1 for an unknown name. */
+int dma_power_cut_parse(const char *name);
+const char *dma_power_cut_name(DmaPowerCut c);
+
+/*
+ * Bytes of a @len-byte held write that reach the media at a cut, from its
+ * start: 0 (none), len (first, last) or, torn, half of its 512-byte
+ * sectors (at least one, never all); a write of one sector or less tears
+ * at 64-byte lines instead.
+ */
+size_t dma_power_cut_bytes(DmaPowerCut c, size_t len);
 
 #endif /* NVME_PI_DMA_POLICY_H */

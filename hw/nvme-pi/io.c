@@ -17,6 +17,7 @@
  * timers on the hook clock (dma-clock), never a sleep.  Compare, Verify,
  * Write Zeroes and Dataset Management are jobs (job.c): bounded steps of
  * synchronous block I/O under the range lock, spread over the main loop.
+ * At a power cut, the writes the hooks hold land as power-cut says.
  * PI decisions are in pi-io.c, data pointers in dma.c, the image in
  * ns.c, the mutation recorder in record.c, the hook policy in
  * dma-policy.c.
@@ -523,6 +524,122 @@ static uint16_t nvme_pi_write(NvmePiCtrl *n, NvmePiReq *req)
     return NVME_NO_COMPLETE;
 #endif
 }
+
+/*
+ * ---- Power cut ----
+ *
+ * The power fails while the hooks hold a write (a read of its buffer
+ * still to come): the device decides what of it reaches the media
+ * (power-cut, dma-policy.h), reading the guest buffer one last time as
+ * it is at the cut for last and torn.  The device does not check PI on
+ * these bytes (nobody is told the outcome); a torn block fails its PI
+ * check when it is read, as on a real drive.  The harness stops the VM
+ * before the cut, so no other block I/O is under way.
+ */
+#ifndef NVME_PI_NO_HOOKS
+static bool nvme_pi_write_held(NvmePiIo *io)
+{
+    return io->timer_fn == nvme_pi_write_reread && io->timer &&
+           timer_pending(io->timer);
+}
+
+/* Persist the first `keep` bytes of data (and the metadata of the
+ * blocks they cover whole); the rest of the range stays as it was. */
+static uint16_t nvme_pi_write_cut_persist(NvmePiIo *io, const uint8_t *data,
+                                          const uint8_t *meta, size_t keep)
+{
+    NvmePiXfer *x = &io->x;
+    NvmePiNs *ns = x->ns;
+    size_t dlen = (size_t)x->nlb * ns->lbasz;
+    uint8_t *old;
+    g_autofree uint8_t *oldm = NULL;
+    uint16_t status;
+
+    if (keep == dlen) {
+        return nvme_pi_ns_write(ns, x->slba, x->nlb, data,
+                                ns->ms ? meta : NULL, false);
+    }
+    old = blk_try_blockalign(ns->blk, dlen);
+    oldm = g_try_malloc0((size_t)x->nlb * ns->ms + 1);
+    if (!old || !oldm) {
+        qemu_vfree(old);
+        return NVME_INTERNAL_DEV_ERROR;
+    }
+    status = nvme_pi_ns_read(ns, x->slba, x->nlb, old, oldm);
+    if (!status) {
+        memcpy(old, data, keep);
+        memcpy(oldm, meta, keep / ns->lbasz * ns->ms);
+        status = nvme_pi_ns_write(ns, x->slba, x->nlb, old,
+                                  ns->ms ? oldm : NULL, false);
+    }
+    qemu_vfree(old);
+    return status;
+}
+
+static void nvme_pi_write_cut(NvmePiIo *io)
+{
+    NvmePiCtrl *n = io->n;
+    NvmePiXfer *x = &io->x;
+    NvmePiNs *ns = x->ns;
+    size_t dlen = (size_t)x->nlb * ns->lbasz;
+    uint8_t *now = blk_try_blockalign(ns->blk, dlen);
+    g_autofree uint8_t *nowm = g_try_malloc0((size_t)x->nlb * ns->ms + 1);
+    MutationCut cut = {
+        .slba = x->slba,
+        .nlb = x->nlb,
+        .reads = io->nread,
+        .policy = n->power_cut,
+    };
+    size_t keep = dma_power_cut_bytes(n->power_cut, dlen);
+    uint16_t status = NVME_INTERNAL_DEV_ERROR;
+
+    /* The buffer as it is at the cut: what the engine was fetching. */
+    if (now && nowm && !nvme_pi_xfer_in_to(n, x, now, nowm)) {
+        const uint8_t *reads[2] = { io->dreads[0], now };
+        MutationEvent ev = { 0 };
+
+        mutation_diff(reads, 2, dlen, &ev);
+        cut.bytes_changed = ev.bytes_changed;
+        status = NVME_SUCCESS;
+    }
+    if (keep && n->power_cut == DMA_CUT_FIRST) {
+        status = nvme_pi_write_cut_persist(io, io->dreads[0], io->mreads[0],
+                                           keep);
+    } else if (keep && !status) {
+        status = nvme_pi_write_cut_persist(io, now, nowm, keep);
+    }
+    cut.bytes_persisted = keep && !status ? keep : 0;
+    if (keep && status) {
+        trace_nvme_pi_ns_io_error("power cut", x->slba, x->nlb);
+    }
+    qemu_vfree(now);
+    nvme_pi_record_cut(n, io->req, &cut);
+}
+
+void nvme_pi_io_power_cut(NvmePiCtrl *n)
+{
+    NvmePiReq *req;
+
+    trace_nvme_pi_power_cut(dma_power_cut_name(n->power_cut));
+    QTAILQ_FOREACH(req, &n->inflight, entry) {
+        NvmePiIo *io = req->io;
+
+        if (!io || !nvme_pi_write_held(io)) {
+            continue;
+        }
+        nvme_pi_write_cut(io);
+        /* No completion ever: a reset frees req like any aborted one. */
+        nvme_pi_io_free(io);
+        req->io = NULL;
+    }
+}
+#else
+void nvme_pi_io_power_cut(NvmePiCtrl *n)
+{
+    /* Without the hooks nothing is held: every write landed at fetch. */
+    trace_nvme_pi_power_cut(dma_power_cut_name(n->power_cut));
+}
+#endif
 
 /* ---- Read ---- */
 

@@ -160,6 +160,44 @@ int mutation_format_json(const MutationEvent *ev, const char *ctrl, char *buf,
         mutation_outcome_name(ev->outcome));
 }
 
+void mutation_count_cut(MutationCounters *c, const MutationCut *cut)
+{
+    c->cut_writes++;
+    switch (cut->policy) {
+    case DMA_CUT_FIRST:
+        c->cut_first++;
+        break;
+    case DMA_CUT_LAST:
+        c->cut_last++;
+        break;
+    case DMA_CUT_TORN:
+        c->cut_torn++;
+        break;
+    case DMA_CUT_NONE:
+    default:
+        c->cut_none++;
+        break;
+    }
+}
+
+int mutation_format_cut_json(const MutationCut *cut, const char *ctrl,
+                             char *buf, size_t size)
+{
+    char name[128];
+
+    json_string(name, sizeof(name), ctrl);
+    return snprintf(
+        buf, size,
+        "{\"time_ns\":%" PRIu64 ",\"event\":\"power-cut\",\"ctrl\":\"%s\""
+        ",\"nsid\":%" PRIu32 ",\"sqid\":%u,\"cid\":%u,\"opcode\":%u"
+        ",\"slba\":%" PRIu64 ",\"nlb\":%" PRIu32 ",\"reads\":%" PRIu32
+        ",\"bytes_changed\":%" PRIu64 ",\"bytes_persisted\":%" PRIu64
+        ",\"outcome\":\"cut-%s\"}",
+        cut->time_ns, name, cut->nsid, cut->sqid, cut->cid, cut->opcode,
+        cut->slba, cut->nlb, cut->reads, cut->bytes_changed,
+        cut->bytes_persisted, dma_power_cut_name(cut->policy));
+}
+
 static void put_le(uint8_t *p, uint64_t v, int n)
 {
     int i;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dma-policy.h"
+
 #define MUTATION_SAMPLE 16 /* old/new bytes kept per event */
 #define MUTATION_LOG_PAGE_ID 0xC0
 #define MUTATION_LOG_PAGE_SIZE 512
@@ -65,7 +67,32 @@ typedef struct MutationCounters {
     uint64_t persisted_last;
     uint64_t persisted_torn;
     uint64_t bytes_changed;
+    /* writes held by the hooks when the power was cut, by what landed */
+    uint64_t cut_writes;
+    uint64_t cut_none;
+    uint64_t cut_first;
+    uint64_t cut_last;
+    uint64_t cut_torn;
 } MutationCounters;
+
+/*
+ * A write the hooks still held when the power was cut (power-cut), and
+ * what of it reached the media: one more line of the mutation log, with
+ * "event":"power-cut".
+ */
+typedef struct MutationCut {
+    uint64_t time_ns;
+    uint32_t nsid;
+    uint16_t cid;
+    uint16_t sqid;
+    uint8_t opcode;
+    uint64_t slba;
+    uint32_t nlb;           /* 1's based */
+    uint32_t reads;         /* reads of the buffer done before the cut */
+    uint64_t bytes_changed; /* since the first read, as seen at the cut */
+    DmaPowerCut policy;     /* what the device let land (power-cut) */
+    uint64_t bytes_persisted;
+} MutationCut;
 
 /*
  * Compare @nreads reads of a @len-byte transfer.  Returns true (and fills
@@ -77,6 +104,13 @@ bool mutation_diff(const uint8_t *const *reads, uint32_t nreads, size_t len,
 void mutation_count(MutationCounters *c, const MutationEvent *ev);
 
 const char *mutation_outcome_name(MutationOutcome o);
+
+/* Count @cut under its policy. */
+void mutation_count_cut(MutationCounters *c, const MutationCut *cut);
+
+/* One JSON object (no newline) for @cut, as mutation_format_json(). */
+int mutation_format_cut_json(const MutationCut *cut, const char *ctrl,
+                             char *buf, size_t size);
 
 /*
  * One JSON object (no newline) for @ev, from controller @ctrl (its

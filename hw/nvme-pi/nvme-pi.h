@@ -319,6 +319,11 @@ struct NvmePiCtrl {
     NvmePiHookProps hooks;
     char *prop_dma_clock;
     char *mutation_log;
+    char *prop_power_cut;
+
+    /* power-cut policy, and whether the power is gone (power-lost) */
+    DmaPowerCut power_cut;
+    bool power_lost;
 };
 
 /* An nvme-pi-ns device: one more namespace on an nvme-pi controller. */
@@ -381,6 +386,11 @@ uint16_t nvme_pi_io_cmd(NvmePiCtrl *n, NvmePiReq *req);
 /* req's SQ is going away: stop its timers, free it now or when its
  * block I/O returns. */
 void nvme_pi_io_abort(NvmePiCtrl *n, NvmePiReq *req);
+/*
+ * The power fails: every write the DMA-timing hooks still hold reaches
+ * the media as n->power_cut says, is recorded, and never completes.
+ */
+void nvme_pi_io_power_cut(NvmePiCtrl *n);
 
 /* record.c */
 bool nvme_pi_record_realize(NvmePiCtrl *n, Error **errp);
@@ -400,6 +410,8 @@ void nvme_pi_record_event(NvmePiCtrl *n, NvmePiNs *ns, MutationEvent *ev,
 /* stat-* QOM counters of the mutation recorder: on obj, from c. */
 void nvme_pi_record_counters(Object *obj, MutationCounters *c);
 void nvme_pi_record_pi_error(NvmePiCtrl *n, PiCheck check);
+/* A write held at the power cut (cut's counts and policy filled). */
+void nvme_pi_record_cut(NvmePiCtrl *n, NvmePiReq *req, MutationCut *cut);
 size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf);
 
 /* ns-dev.c */

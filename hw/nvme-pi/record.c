@@ -6,7 +6,8 @@
  * clock, the guards), decides the outcome from the PI status of the bytes
  * persisted, counts it, appends it to mutation-log=PATH as one JSON line
  * (flushed per line, so a crashed or killed QEMU still leaves every event
- * before it), and serves the counters as QOM properties (stat-*, read by
+ * before it), records the writes a power cut caught in flight (one line
+ * each, "event":"power-cut"), and serves the counters as QOM properties (stat-*, read by
  * the harness with qom-get) and as vendor log page C0h.  What an event
  * says, the JSON line and the log page layout are the pure core's
  * (mutation.c); this file is the glue.
@@ -36,6 +37,11 @@ void nvme_pi_record_counters(Object *obj, MutationCounters *c)
           offsetof(MutationCounters, persisted_torn) },
         { "stat-mutation-bytes-changed",
           offsetof(MutationCounters, bytes_changed) },
+        { "stat-power-cut-writes", offsetof(MutationCounters, cut_writes) },
+        { "stat-power-cut-none", offsetof(MutationCounters, cut_none) },
+        { "stat-power-cut-first", offsetof(MutationCounters, cut_first) },
+        { "stat-power-cut-last", offsetof(MutationCounters, cut_last) },
+        { "stat-power-cut-torn", offsetof(MutationCounters, cut_torn) },
     };
     size_t i;
 
@@ -154,6 +160,14 @@ bool nvme_pi_record_diff(NvmePiCtrl *n, NvmePiReq *req, uint64_t slba,
     return true;
 }
 
+static void nvme_pi_record_put_line(NvmePiCtrl *n, const char *out)
+{
+    if (fputs(out, n->mut_log) < 0 || fputc('\n', n->mut_log) < 0 ||
+        fflush(n->mut_log) != 0) {
+        trace_nvme_pi_mutation_log_error(n->mutation_log, errno);
+    }
+}
+
 static void nvme_pi_record_write_line(NvmePiCtrl *n, const MutationEvent *ev)
 {
     char line[1024];
@@ -170,10 +184,7 @@ static void nvme_pi_record_write_line(NvmePiCtrl *n, const MutationEvent *ev)
         mutation_format_json(ev, n->serial, big, len + 1);
         out = big;
     }
-    if (fputs(out, n->mut_log) < 0 || fputc('\n', n->mut_log) < 0 ||
-        fflush(n->mut_log) != 0) {
-        trace_nvme_pi_mutation_log_error(n->mutation_log, errno);
-    }
+    nvme_pi_record_put_line(n, out);
 }
 
 void nvme_pi_record_event(NvmePiCtrl *n, NvmePiNs *ns, MutationEvent *ev,
@@ -206,6 +217,33 @@ void nvme_pi_record_event(NvmePiCtrl *n, NvmePiNs *ns, MutationEvent *ev,
     mutation_count(&ns->mut, ev);
     n->mut_last = *ev;
     nvme_pi_record_write_line(n, ev);
+}
+
+void nvme_pi_record_cut(NvmePiCtrl *n, NvmePiReq *req, MutationCut *cut)
+{
+    char line[512];
+    g_autofree char *big = NULL;
+    int len;
+
+    cut->time_ns = qemu_clock_get_ns(n->hook_clock);
+    cut->nsid = req->ns->nsid;
+    cut->cid = le16_to_cpu(req->cmd.cid);
+    cut->sqid = req->sq ? req->sq->sqid : 0;
+    cut->opcode = req->cmd.opcode;
+    trace_nvme_pi_power_cut_write(cut->sqid, cut->cid, cut->slba, cut->nlb,
+                                  cut->reads, dma_power_cut_name(cut->policy),
+                                  cut->bytes_persisted);
+    mutation_count_cut(&n->mut, cut);
+    mutation_count_cut(&req->ns->mut, cut);
+    if (!n->mut_log) {
+        return;
+    }
+    len = mutation_format_cut_json(cut, n->serial, line, sizeof(line));
+    if (len >= (int)sizeof(line)) {
+        big = g_malloc(len + 1);
+        mutation_format_cut_json(cut, n->serial, big, len + 1);
+    }
+    nvme_pi_record_put_line(n, big ? big : line);
 }
 
 size_t nvme_pi_record_log_page(NvmePiCtrl *n, uint8_t *buf)

@@ -11,6 +11,8 @@
  * Also: no change -> no event; a namespace without PI -> event, no error;
  * read-complete-delay holds the completion until the clock steps; many
  * delayed commands in flight complete; bad hook properties are refused.
+ * A power cut (qom-set power-lost) while a write is held: what reaches
+ * the image under each power-cut policy, read back after a restart.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -93,15 +95,15 @@ static void hook_rw(HookRun *r, NvmeDrvRw *rw, uint8_t opcode,
 /*
  * Submit the write; let the bottom half fetch it (and read the buffer
  * once) without moving the clock; apply `change` to the guest buffer,
- * byte offsets into the transfer, each XORed with 0xff; then let the
- * delay pass.  Returns the write's status.
+ * byte offsets into the transfer, each XORed with 0xff; step half the
+ * delay: the write is still held.  hook_write_changing() then lets the
+ * delay pass and returns the write's status.
  */
-static uint16_t hook_write_changing(HookRun *r, const size_t *change,
-                                    unsigned nchange)
+static NvmeDrvQueue *hook_submit_changing(HookRun *r, const size_t *change,
+                                          unsigned nchange)
 {
     NvmeDrvQueue *q = nvme_drv_ioq(r->d, NVME_FX_IOQ);
     NvmeDrvRw rw;
-    NvmeCqe cqe;
     unsigned i;
 
     hook_rw(r, &rw, NVME_CMD_WRITE, &r->db);
@@ -118,8 +120,36 @@ static uint16_t hook_write_changing(HookRun *r, const size_t *change,
     /* Half the delay: still in flight. */
     qtest_clock_step(r->d->qts, DELAY_NS / 2);
     g_assert_false(nvme_drv_cq_pending(r->d, q));
+    return q;
+}
+
+static uint16_t hook_write_changing(HookRun *r, const size_t *change,
+                                    unsigned nchange)
+{
+    NvmeDrvQueue *q = hook_submit_changing(r, change, nchange);
+    NvmeCqe cqe;
+
     g_assert_true(nvme_drv_reap(r->d, q, &cqe));
     return nvme_drv_cqe_status(&cqe);
+}
+
+/*
+ * hook_start(), then something known written there first (into before),
+ * to tell "not persisted" apart, and a new pattern in the buffer.  False
+ * (and stopped) when the case is skipped.
+ */
+static bool hook_start_known(HookRun *r, const char *fmt, const char *props,
+                             uint8_t *before)
+{
+    if (!hook_start(r, fmt, props)) {
+        hook_stop(r);
+        return false;
+    }
+    hook_fill(r, 9);
+    g_assert_cmphex(hook_write_changing(r, NULL, 0), ==, 0);
+    memcpy(before, r->data, sizeof(r->data));
+    hook_fill(r, 3);
+    return true;
 }
 
 static GPtrArray *hook_events(HookRun *r)
@@ -258,15 +288,9 @@ static void test_source(const void *opaque)
     uint8_t back[NLB * BS], before[NLB * BS];
     HookRun r;
 
-    if (!hook_start(&r, c->fmt, props)) {
-        hook_stop(&r);
+    if (!hook_start_known(&r, c->fmt, props, before)) {
         return;
     }
-    /* Something known there first, to tell "not persisted" apart. */
-    hook_fill(&r, 9);
-    g_assert_cmphex(hook_write_changing(&r, NULL, 0), ==, 0);
-    memcpy(before, r.data, sizeof(before));
-    hook_fill(&r, 3);
     g_assert_cmphex(hook_write_changing(&r, change, 2), ==, c->status);
     ev = hook_events(&r);
     g_assert_cmpuint(ev->len, ==, 1);
@@ -478,6 +502,94 @@ static void test_delete_sq_in_flight(void)
     hook_stop(&r);
 }
 
+typedef struct CutCase {
+    const char *name;
+    /* bytes [0, from_new) as the guest buffer is at the cut, the rest:
+     * 'o' what the image held, 'f' the buffer as first read */
+    size_t from_new;
+    char rest;
+} CutCase;
+
+static const CutCase cut_cases[] = {
+    { "none", 0, 'o' },
+    { "first", 0, 'f' },
+    { "last", NLB * BS, 'o' },
+    { "torn", NLB * BS / 2, 'o' },   /* 8 of 16 sectors */
+};
+
+/*
+ * Hold a write (dma-delay), change its buffer, cut the power: the write
+ * never completes, the clock moving changes nothing, and after a restart
+ * the image holds what the policy says.
+ */
+static void test_power_cut(const void *opaque)
+{
+    const CutCase *c = opaque;
+    const size_t change[] = { 100, 8000 };
+    g_autofree char *props = g_strdup_printf(",dma-delay=1000000,"
+                                             "power-cut=%s", c->name);
+    g_autoptr(GPtrArray) ev = NULL;
+    uint8_t before[NLB * BS], first[NLB * BS], now[NLB * BS], want[NLB * BS];
+    uint8_t back[NLB * BS];
+    NvmeDrvQueue *q;
+    QDict *rsp, *cut;
+    HookRun r;
+    size_t i;
+
+    if (!hook_start_known(&r, PLAIN, props, before)) {
+        return;
+    }
+    memcpy(first, r.data, sizeof(first));
+    memcpy(now, r.data, sizeof(now));
+    for (i = 0; i < ARRAY_SIZE(change); i++) {
+        now[change[i]] ^= 0xff;
+    }
+    q = hook_submit_changing(&r, change, ARRAY_SIZE(change));
+
+    rsp = qtest_qmp(r.d->qts, "{ 'execute': 'qom-set', 'arguments':"
+                    " { 'path': %s, 'property': 'power-lost',"
+                    " 'value': true } }", DEV_PATH);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    /* The held write never completes, however long the clock runs. */
+    qtest_clock_step(r.d->qts, 4 * DELAY_NS);
+    g_assert_false(nvme_drv_cq_pending(r.d, q));
+    g_assert_true(nvme_drv_rd32(r.d, NVME_DRV_REG_CSTS) & NVME_DRV_CSTS_CFS);
+    g_assert_cmpuint(hook_stat(&r, "stat-power-cut-writes"), ==, 1);
+    {
+        g_autofree char *stat = g_strdup_printf("stat-power-cut-%s",
+                                                c->name);
+
+        g_assert_cmpuint(hook_stat(&r, stat), ==, 1);
+    }
+    g_assert_cmpuint(hook_stat(&r, "stat-mutation-events"), ==, 0);
+    ev = hook_events(&r);
+    g_assert_cmpuint(ev->len, ==, 1);
+    cut = g_ptr_array_index(ev, 0);
+    g_assert_cmpstr(qdict_get_str(cut, "event"), ==, "power-cut");
+    g_assert_cmpint(qdict_get_int(cut, "slba"), ==, SLBA);
+    g_assert_cmpint(qdict_get_int(cut, "nlb"), ==, NLB);
+    g_assert_cmpint(qdict_get_int(cut, "reads"), ==, 1);
+    g_assert_cmpint(qdict_get_int(cut, "bytes_changed"), ==, 2);
+    {
+        g_autofree char *outcome = g_strdup_printf("cut-%s", c->name);
+
+        g_assert_cmpstr(qdict_get_str(cut, "outcome"), ==, outcome);
+    }
+
+    /* The next boot: the same image, no hooks. */
+    r.d = nvme_drv_restart(r.d, PLAIN);
+    g_assert_cmphex(nvme_drv_enable(r.d, 32), ==, 0);
+    g_assert_true(nvme_fx_io_ready(r.d, &r.ns));
+    hook_read_back(&r, back);
+    memcpy(want, c->rest == 'f' ? first : before, sizeof(want));
+    memcpy(want, now, c->from_new);
+    g_assert_cmpint(qdict_get_int(cut, "bytes_persisted"), ==,
+                    c->from_new ? c->from_new : c->rest == 'f' ? NLB * BS : 0);
+    g_assert_cmpmem(back, sizeof(back), want, sizeof(want));
+    hook_stop(&r);
+}
+
 static void expect_realize_error(const char *props, const char *message)
 {
     g_autofree char *args = g_strdup_printf("-device nvme-pi,serial=x%s",
@@ -503,6 +615,9 @@ static void test_bad_props(void)
                          "'/nonexistent/dir/m.jsonl'");
     expect_realize_error(",dma-delay=100000000000000000",
                          "at most one day");
+    expect_realize_error(",power-cut=half",
+                         "power-cut must be none, first, last or torn, "
+                         "got 'half'");
 }
 
 void nvme_pi_hooks_tests(void)
@@ -524,5 +639,11 @@ void nvme_pi_hooks_tests(void)
     qtest_add_func("/nvme-pi/hooks/many-in-flight", test_many_in_flight);
     qtest_add_func("/nvme-pi/hooks/delete-sq-in-flight",
                    test_delete_sq_in_flight);
+    for (i = 0; i < ARRAY_SIZE(cut_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/nvme-pi/hooks/power-cut/%s",
+                                                cut_cases[i].name);
+
+        qtest_add_data_func(path, &cut_cases[i], test_power_cut);
+    }
     qtest_add_func("/nvme-pi/hooks/bad-props", test_bad_props);
 }

@@ -167,6 +167,37 @@ static void test_assemble_odd_length(void)
     g_assert_cmphex(out[699], ==, 0xbb);
 }
 
+/* power-cut: names round-trip, and how much of a held write lands. */
+static void test_power_cut(void)
+{
+    static const struct {
+        DmaPowerCut c;
+        size_t len, want;
+    } cases[] = {
+        { DMA_CUT_NONE, 8192, 0 },
+        { DMA_CUT_FIRST, 8192, 8192 },
+        { DMA_CUT_LAST, 8192, 8192 },
+        { DMA_CUT_TORN, 8192, 4096 }, /* 16 sectors: 8 */
+        { DMA_CUT_TORN, 4096, 2048 },
+        { DMA_CUT_TORN, 1536, 512 }, /* 3 sectors: 1 */
+        { DMA_CUT_TORN, 512, 256 },  /* one sector: tears at lines */
+        { DMA_CUT_TORN, 100, 64 },   /* 1 line and a bit: the line */
+        { DMA_CUT_TORN, 64, 0 },     /* one line: nothing to tear */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        g_assert_cmpuint(dma_power_cut_bytes(cases[i].c, cases[i].len), ==,
+                         cases[i].want);
+    }
+    for (i = DMA_CUT_NONE; i <= DMA_CUT_TORN; i++) {
+        g_assert_cmpint(dma_power_cut_parse(dma_power_cut_name(i)), ==, i);
+    }
+    g_assert_cmpint(dma_power_cut_parse("torn-sector"), ==, -1);
+    g_assert_cmpint(dma_power_cut_parse(NULL), ==, -1);
+    g_assert_cmpstr(dma_power_cut_name(99), ==, "?");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -175,6 +206,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dma-policy/replay", test_replay_spreads_reads);
     g_test_add_func("/dma-policy/jitter", test_jitter_is_seeded_and_bounded);
     g_test_add_func("/dma-policy/source-names", test_source_names);
+    g_test_add_func("/dma-policy/power-cut", test_power_cut);
     g_test_add_func("/dma-policy/assemble/first-last",
                     test_assemble_first_last);
     g_test_add_func("/dma-policy/assemble/torn", test_assemble_torn);

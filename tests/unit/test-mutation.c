@@ -139,6 +139,49 @@ static void test_json_line(void)
     g_assert_cmpint(mutation_format_json(&ev, "pi0", buf, 10), ==, n);
 }
 
+/* A write held at a power cut: its line and its counters. */
+static void test_cut(void)
+{
+    MutationCut cut = {
+        .time_ns = 5,
+        .nsid = 2,
+        .cid = 9,
+        .sqid = 1,
+        .opcode = 1,
+        .slba = 16,
+        .nlb = 2,
+        .reads = 1,
+        .bytes_changed = 3,
+        .policy = DMA_CUT_TORN,
+        .bytes_persisted = 4096,
+    };
+    MutationCounters c = { 0 };
+    char buf[512];
+    int n;
+
+    n = mutation_format_cut_json(&cut, "d0", buf, sizeof(buf));
+    g_assert_cmpint(n, >, 0);
+    g_assert_cmpint(n, <, (int)sizeof(buf));
+    g_assert_nonnull(strstr(buf, "\"event\":\"power-cut\""));
+    g_assert_nonnull(strstr(buf, "\"slba\":16,\"nlb\":2"));
+    g_assert_nonnull(strstr(buf, "\"bytes_persisted\":4096"));
+    g_assert_nonnull(strstr(buf, "\"outcome\":\"cut-torn\""));
+    g_assert_true(buf[0] == '{' && buf[n - 1] == '}');
+
+    mutation_count_cut(&c, &cut);
+    cut.policy = DMA_CUT_NONE;
+    mutation_count_cut(&c, &cut);
+    cut.policy = DMA_CUT_LAST;
+    mutation_count_cut(&c, &cut);
+    g_assert_cmpuint(c.cut_writes, ==, 3);
+    g_assert_cmpuint(c.cut_torn, ==, 1);
+    g_assert_cmpuint(c.cut_none, ==, 1);
+    g_assert_cmpuint(c.cut_last, ==, 1);
+    g_assert_cmpuint(c.cut_first, ==, 0);
+    /* A cut is not a mutation event. */
+    g_assert_cmpuint(c.events, ==, 0);
+}
+
 static uint64_t le(const uint8_t *p, int n)
 {
     uint64_t v = 0;
@@ -211,6 +254,7 @@ int main(int argc, char **argv)
     g_test_add_func("/mutation/diff-at-end", test_diff_at_end_truncates_sample);
     g_test_add_func("/mutation/counters", test_counters);
     g_test_add_func("/mutation/json", test_json_line);
+    g_test_add_func("/mutation/cut", test_cut);
     g_test_add_func("/mutation/log-page", test_log_page_layout);
     return g_test_run();
 }
