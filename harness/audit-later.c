@@ -131,8 +131,9 @@ bool audit_later_raid1(const struct dt_journal_hdr *h,
         struct dt_block_id id = { .seed = h->seed,
                                   .offset = off,
                                   .bs = (uint32_t)h->bs };
-        bool all_versions = true, differ = false;
+        bool all_versions = true, differ = false, one_write = true;
         const uint8_t *first = NULL;
+        uint64_t seq = 0;
 
         for (unsigned l = 0; l < n; l++) {
             uint64_t at = m[l].sb.data_offset * 512 + off;
@@ -144,6 +145,11 @@ bool audit_later_raid1(const struct dt_journal_hdr *h,
             dt_classify_later(m[l].data + at, &id, v, nv, &lv);
             out->cls[l][lv.cls]++;
             all_versions &= lv.cls != DT_LATER_NEITHER;
+            /* one write found on every leg, the same one */
+            one_write &=
+                (lv.cls == DT_LATER_LAST || lv.cls == DT_LATER_EARLIER) &&
+                (l == 0 || lv.seq == seq);
+            seq = lv.seq;
             if (!first) {
                 first = m[l].data + at;
             } else if (memcmp(first, m[l].data + at, h->bs)) {
@@ -153,6 +159,7 @@ bool audit_later_raid1(const struct dt_journal_hdr *h,
         out->blocks++;
         out->differ += differ;
         out->differ_versions += differ && all_versions;
+        out->differ_same_write += differ && one_write;
     }
     return true;
 }

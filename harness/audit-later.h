@@ -22,6 +22,10 @@ typedef struct Raid1Later {
     uint64_t cls[AUDIT_LATER_MAX_LEGS][DT_LATER_COUNT];
     uint64_t differ;          /* blocks whose bytes differ between legs */
     uint64_t differ_versions; /* ... where every leg holds a version */
+    uint64_t differ_same_write; /* ... the same write on every leg, in
+                                   different bytes: only its buffer
+                                   changing in flight explains that (a
+                                   cut between legs leaves two writes) */
 } Raid1Later;
 
 typedef struct Raid5Later {

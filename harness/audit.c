@@ -381,60 +381,62 @@ static void print_guest_mismatch(const char *rundir)
     }
 }
 
-static void print_later5(const char *jname, const struct dt_journal_hdr *h,
-                         const struct dt_journal_index *ix,
-                         const RaidMember *m, unsigned n)
+/* The journal's line over an array; false when it does not fit it. */
+static bool print_journal_head(const char *jname, bool fits, uint64_t blocks,
+                               const struct dt_journal_hdr *h,
+                               const struct dt_journal_index *ix)
 {
-    Raid5Later rl;
-
-    if (!audit_later_raid5(h, ix, m, n, &rl)) {
+    if (!fits) {
         printf("   journal on %s: does not fit this array, not classified\n",
                jname);
-        return;
+        return false;
     }
-    printf("   journal on %s: %" G_GUINT64_FORMAT " blocks of %" G_GUINT64_FORMAT
-           ", %" G_GUINT64_FORMAT " writes submitted, %" G_GUINT64_FORMAT
-           " completed\n",
-           jname, rl.blocks, h->bs, ix->submitted, ix->completed);
-    printf("   as stored:");
+    printf("   journal on %s: %" G_GUINT64_FORMAT
+           " blocks of %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+           " writes submitted, %" G_GUINT64_FORMAT " completed\n",
+           jname, blocks, h->bs, ix->submitted, ix->completed);
+    return true;
+}
+
+/* "   LABEL: last N earlier N ..." */
+static void print_classes(const char *label, const uint64_t *cls)
+{
+    printf("   %s:", label);
     for (int c = 0; c < DT_LATER_COUNT; c++) {
-        printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c), rl.stored[c]);
-    }
-    printf("\n   rebuilt from parity (its member gone):");
-    for (int c = 0; c < DT_LATER_COUNT; c++) {
-        printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c),
-               rl.rebuilt[c]);
+        printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c), cls[c]);
     }
     printf("\n");
 }
 
+/* The blocks of a RAID1 or RAID4/5 set against the journal. */
 static void print_later(const char *jname, const struct dt_journal_hdr *h,
-                        const struct dt_journal_index *ix,
-                        const RaidMember *m, unsigned n)
+                        const struct dt_journal_index *ix, const RaidMember *m,
+                        unsigned n, int level)
 {
-    Raid1Later rl;
+    Raid1Later r1;
+    Raid5Later r5;
+    bool raid1 = level == 1;
+    bool fits = raid1 ? audit_later_raid1(h, ix, m, n, &r1)
+                      : audit_later_raid5(h, ix, m, n, &r5);
 
-    if (!audit_later_raid1(h, ix, m, n, &rl)) {
-        printf("   journal on %s: does not fit this array, not classified\n",
-               jname);
+    if (!print_journal_head(jname, fits, raid1 ? r1.blocks : r5.blocks, h,
+                            ix)) {
         return;
     }
-    printf("   journal on %s: %" G_GUINT64_FORMAT " blocks of %" G_GUINT64_FORMAT
-           ", %" G_GUINT64_FORMAT " writes submitted, %" G_GUINT64_FORMAT
-           " completed\n",
-           jname, rl.blocks, h->bs, ix->submitted, ix->completed);
-    for (unsigned l = 0; l < rl.legs; l++) {
-        printf("   %s:", m[l].name);
-        for (int c = 0; c < DT_LATER_COUNT; c++) {
-            printf(" %s %" G_GUINT64_FORMAT, dt_later_class_name(c),
-                   rl.cls[l][c]);
-        }
-        printf("\n");
+    if (!raid1) {
+        print_classes("as stored", r5.stored);
+        print_classes("rebuilt from parity (its member gone)", r5.rebuilt);
+        return;
+    }
+    for (unsigned l = 0; l < r1.legs; l++) {
+        print_classes(m[l].name, r1.cls[l]);
     }
     printf("   blocks the legs disagree on: %" G_GUINT64_FORMAT
            " (every leg holding a submitted version: %" G_GUINT64_FORMAT
            ")\n",
-           rl.differ, rl.differ_versions);
+           r1.differ, r1.differ_versions);
+    printf("   %s%" G_GUINT64_FORMAT "\n", AUDIT_SAME_WRITE,
+           r1.differ_same_write);
 }
 
 /*
@@ -511,10 +513,9 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
         RaidReport r;
         bool ok = raid_check_set((RaidMember *)set->data, set->len, &r);
         print_raid(key, (RaidMember *)set->data, set->len, &r, ok);
-        if (ok && jname && r.level == 1) {
-            print_later(jname, &jh, &jix, (RaidMember *)set->data, set->len);
-        } else if (ok && jname && (r.level == 5 || r.level == 4)) {
-            print_later5(jname, &jh, &jix, (RaidMember *)set->data, set->len);
+        if (ok && jname && (r.level == 1 || r.level == 4 || r.level == 5)) {
+            print_later(jname, &jh, &jix, (RaidMember *)set->data, set->len,
+                        r.level);
         }
         if (ok) {
             print_guest_mismatch(rundir);

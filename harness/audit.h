@@ -8,4 +8,12 @@
 
 int audit_cmd(int argc, char **argv);
 
+/*
+ * The line of `pit audit`'s output (one per RAID1 array with a journal)
+ * that pit run reads back as evidence: blocks whose legs hold the same
+ * write in different bytes, which only a buffer changed in flight
+ * explains.  The number follows it.
+ */
+#define AUDIT_SAME_WRITE "blocks whose legs hold one write in different bytes: "
+
 #endif

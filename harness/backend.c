@@ -86,6 +86,33 @@ static void keep_counters(VmOutcome *out, JsonObject *c)
     }
 }
 
+/*
+ * The power fails at every device of the spec: nvme-pi decides what of
+ * the writes its DMA-timing hooks still hold reaches the media (its
+ * power-cut property) and counts them (stat-power-cut-*).  QEMU's own
+ * nvme has no such property and holds nothing: the qom-set fails, and
+ * that is fine.  Returns the devices that took the cut.
+ */
+static unsigned cut_devices(Qmp *q, const RunSpec *s)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < s->device_ids->len; i++) {
+        const char *id = g_ptr_array_index(s->device_ids, i);
+        if (!id) {
+            break;
+        }
+        g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+        g_autoptr(JsonObject) args = json_object_new();
+        json_object_set_string_member(args, "path", path);
+        json_object_set_string_member(args, "property", "power-lost");
+        json_object_set_boolean_member(args, "value", TRUE);
+        g_autoptr(JsonNode) r = qmp_execute(q, "qom-set", args, 10, NULL);
+        n += r != NULL;
+    }
+    return n;
+}
+
 /* One pass of the loop; false when supervision is over. */
 static bool watch_step(const Backend *b, void *vm, const RunSpec *s, Watch *w,
                        VmOutcome *out)
@@ -113,14 +140,16 @@ static bool watch_step(const Backend *b, void *vm, const RunSpec *s, Watch *w,
     }
     /*
      * A power cut: freeze the guest where it is (vCPUs and the virtual
-     * clock stop, so no delayed device write fires any more), then stop
-     * the VM without a shutdown.  Writes already handed to the host
-     * block layer finish; the device's own in-flight writes never land.
+     * clock stop, so no delayed device write fires any more; writes
+     * already handed to the host block layer finish), cut the power at
+     * the devices (what their held writes leave on the media is theirs
+     * to say), then stop the VM without a shutdown.
      */
     if (!out->power_cut && file_contains(s->result, PIT_POWER_CUT)) {
         out->power_cut = true;
         if (w->q) {
             g_autoptr(JsonNode) r = qmp_execute(w->q, "stop", NULL, 3, NULL);
+            out->cut_devices = cut_devices(w->q, s);
         }
         return false;
     }

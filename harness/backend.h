@@ -27,6 +27,8 @@ typedef struct VmOutcome {
     bool power_cut;       /* the guest asked for a power cut: the VM was
                              paused at once, then stopped without a clean
                              shutdown */
+    unsigned cut_devices; /* devices that took the cut (nvme-pi's
+                             power-lost) */
     char *error;          /* why it did not start */
 } VmOutcome;
 

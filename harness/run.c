@@ -8,6 +8,7 @@
  * The backing images stay for `pit audit`; they are sparse.
  */
 #include "run.h"
+#include "audit.h"
 #include "boot-plan.h"
 #include "image.h"
 #include "qemu-cmd.h"
@@ -87,18 +88,24 @@ static guint64 pi_errors_of(JsonObject *counters)
 }
 
 /* Writes whose reads differed, summed over the devices (nvme-pi only). */
-static guint64 mutations_of(JsonObject *counters)
+/* Counter `name` summed over every device that has it. */
+static guint64 counter_sum(JsonObject *counters, const char *name)
 {
     guint64 n = 0;
     g_autoptr(GList) devs = json_object_get_members(counters);
 
     for (GList *d = devs; d; d = d->next) {
         JsonObject *c = json_object_get_object_member(counters, d->data);
-        if (json_object_has_member(c, "stat-mutation-events")) {
-            n += json_object_get_int_member(c, "stat-mutation-events");
+        if (json_object_has_member(c, name)) {
+            n += json_object_get_int_member(c, name);
         }
     }
     return n;
+}
+
+static guint64 mutations_of(JsonObject *counters)
+{
+    return counter_sum(counters, "stat-mutation-events");
 }
 
 static void write_verdict_json(const RunRecord *r, const RunFacts *f,
@@ -488,11 +495,27 @@ static bool boot_stage(RunSpec *b, GError **error)
     return true;
 }
 
-/* Host action: `pit audit` of the images as they are now. */
-static void audit_images(const RunSpec *s, const char *boot_dir)
+/* The numbers after every AUDIT_SAME_WRITE line of `pit audit`'s text. */
+static guint64 audit_same_write(const char *text)
+{
+    guint64 n = 0;
+
+    for (const char *p = text; (p = strstr(p, AUDIT_SAME_WRITE));) {
+        p += strlen(AUDIT_SAME_WRITE);
+        n += g_ascii_strtoull(p, NULL, 10);
+    }
+    return n;
+}
+
+/*
+ * Host action: `pit audit` of the images as they are now.  Returns the
+ * RAID1 blocks whose legs hold one write in different bytes.
+ */
+static guint64 audit_images(const RunSpec *s, const char *boot_dir)
 {
     g_autofree char *out = NULL, *err = NULL;
-    g_autofree char *path = g_build_filename(boot_dir, "audit-before.txt", NULL);
+    g_autofree char *path =
+        g_build_filename(boot_dir, "audit-before.txt", NULL);
     const char *argv[] = { "/proc/self/exe", "audit", s->dir, NULL };
     int status = 0;
 
@@ -500,16 +523,23 @@ static void audit_images(const RunSpec *s, const char *boot_dir)
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                       &out, &err, &status, NULL)) {
         pit_write_file(path, "pit audit could not be started\n", -1, NULL);
-        return;
+        return 0;
     }
     g_autofree char *text = g_strconcat(out ? out : "", err ? err : "", NULL);
     pit_write_file(path, text, -1, NULL);
+    return audit_same_write(text);
 }
+
+/* What a power cut did with the writes the devices held, by policy. */
+static const char *const cut_counters[] = { "none", "first", "last", "torn" };
 
 typedef struct BootRecord {
     char *plan;
     const char *status;
     bool cut_planned, cut_done;
+    unsigned cut_devices; /* devices that took the cut (nvme-pi) */
+    guint64 cut_writes;   /* writes they held at the cut */
+    guint64 cut_by[G_N_ELEMENTS(cut_counters)]; /* ... by what landed */
     Verdict verdict;
     char **reasons;
     double seconds;
@@ -533,6 +563,21 @@ static void boots_json(const char *dir, const BootRecord *br, unsigned n)
         json_builder_add_string_value(b, br[i].status);
         json_builder_set_member_name(b, "power_cut");
         json_builder_add_boolean_value(b, br[i].cut_done);
+        if (br[i].cut_done) {
+            /* the writes in flight at the cut, as the devices resolved
+             * them (stat-power-cut-*): none, first, last or torn landed */
+            json_builder_set_member_name(b, "cut");
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "devices");
+            json_builder_add_int_value(b, br[i].cut_devices);
+            json_builder_set_member_name(b, "writes_in_flight");
+            json_builder_add_int_value(b, br[i].cut_writes);
+            for (unsigned k = 0; k < G_N_ELEMENTS(cut_counters); k++) {
+                json_builder_set_member_name(b, cut_counters[k]);
+                json_builder_add_int_value(b, br[i].cut_by[k]);
+            }
+            json_builder_end_object(b);
+        }
         json_builder_set_member_name(b, "verdict");
         json_builder_add_string_value(b, verdict_name(br[i].verdict));
         json_builder_set_member_name(b, "reasons");
@@ -632,7 +677,7 @@ static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
         br[i].plan = boot_plan_describe(s->scn, pe);
         br[i].cut_planned = pe->cut != SCN_CUT_NONE;
         if (pe->audit_before) {
-            audit_images(s, bs->dir);
+            f.raid1_same_write = audit_images(s, bs->dir);
         }
         if (!boot_stage(bs, &e)) {
             f.qemu_failed_to_start = true;
@@ -641,6 +686,14 @@ static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
             unstage(bs);
             vm_facts(&vo, &f);
             br[i].cut_done = vo.power_cut;
+            br[i].cut_devices = vo.cut_devices;
+            br[i].cut_writes =
+                counter_sum(vo.counters, "stat-power-cut-writes");
+            for (unsigned k = 0; k < G_N_ELEMENTS(cut_counters); k++) {
+                g_autofree char *name =
+                    g_strdup_printf("stat-power-cut-%s", cut_counters[k]);
+                br[i].cut_by[k] = counter_sum(vo.counters, name);
+            }
             res = collect_guest(&tmp, bs, &f);
             if (res) {
                 g_ptr_array_add(results, res);

@@ -92,6 +92,8 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
     count(out, f->dmesg_nvme, "nvme errors in dmesg");
     count(out, f->dmesg_io, "I/O errors in dmesg");
     count(out, f->md_mismatch, "md mismatch_cnt");
+    count(out, f->raid1_same_write,
+          "RAID1 blocks whose legs hold one write in different bytes");
     count(out, f->fs_unclean, "unclean filesystem checks");
     count(out, f->dev_pi_errors, "PI check errors seen by the device");
     if (out->reasons->len) {
@@ -134,6 +136,7 @@ void run_facts_add_evidence(RunFacts *sum, const RunFacts *f)
     sum->dmesg_kasan += f->dmesg_kasan;
     sum->dmesg_warn += f->dmesg_warn;
     sum->md_mismatch += f->md_mismatch;
+    sum->raid1_same_write += f->raid1_same_write;
     sum->fs_unclean += f->fs_unclean;
     sum->dev_pi_errors += f->dev_pi_errors;
     sum->dev_mutations += f->dev_mutations;

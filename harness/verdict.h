@@ -50,6 +50,9 @@ typedef struct RunFacts {
     uint64_t dmesg_protection, dmesg_nvme, dmesg_io, dmesg_btrfs_csum;
     uint64_t dmesg_oops, dmesg_bug, dmesg_kasan, dmesg_warn;
     uint64_t md_mismatch;
+    /* pit audit before a boot: RAID1 blocks whose legs hold one write in
+     * different bytes (a buffer changed between the legs' DMA) */
+    uint64_t raid1_same_write;
     uint64_t fs_unclean;
     /* device counters (QMP): guard/app/ref check errors the device saw */
     uint64_t dev_pi_errors;

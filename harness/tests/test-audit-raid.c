@@ -130,6 +130,14 @@ static void test_raid1_later(void)
     g_assert_cmpuint(rl.cls[1][DT_LATER_NEVER], ==, 2);
     g_assert_cmpuint(rl.differ, ==, 2);
     g_assert_cmpuint(rl.differ_versions, ==, 1);
+    g_assert_cmpuint(rl.differ_same_write, ==, 0);
+    /* two generations of write 2 on the legs: the buffer changed */
+    id.offset = BS;
+    dt_fill(d1 + BS, &id, dt_gen(2, 1));
+    g_assert_true(audit_later_raid1(&hf, &ix, m, 2, &rl));
+    g_assert_cmpuint(rl.differ, ==, 2);
+    g_assert_cmpuint(rl.differ_versions, ==, 2);
+    g_assert_cmpuint(rl.differ_same_write, ==, 1);
     dt_journal_index_free(&ix);
 
     /* no journal: an md member is not one */
