@@ -68,6 +68,7 @@ static void test_fail_evidence(void)
         offsetof(RunFacts, dmesg_protection),
         offsetof(RunFacts, dmesg_btrfs_csum),
         offsetof(RunFacts, md_mismatch),
+        offsetof(RunFacts, raid1_same_write),
         offsetof(RunFacts, fs_unclean),
         offsetof(RunFacts, dev_pi_errors),
     };
@@ -84,6 +85,15 @@ static void test_fail_evidence(void)
     g_autofree char *why = NULL;
     g_assert_cmpint(classify(&f, &why), ==, VERDICT_FAIL);
     g_assert_cmpstr(why, ==, "5 writes failed EILSEQ");
+
+    /* RAID1 legs holding one write in different bytes, from pit audit */
+    RunFacts r1 = ok_run();
+    g_autofree char *why1 = NULL;
+    r1.raid1_same_write = 25;
+    g_assert_cmpint(classify(&r1, &why1), ==, VERDICT_FAIL);
+    g_assert_cmpstr(why1, ==,
+                    "25 RAID1 blocks whose legs hold one write in different "
+                    "bytes");
 }
 
 /* Recorded mutations are reported but never decide the verdict. */
