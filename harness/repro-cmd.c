@@ -1536,7 +1536,7 @@ static int replay_kernels(Campaign *c, const Common *o, JsonObject *m,
         JsonObject *ko = json_array_get_object_element(ka, i);
         char *spec = bundle_kernel_spec(ko, top, &e);
         if (!spec) {
-            fprintf(stderr, "pit replay: %s\\n", e->message);
+            fprintf(stderr, "pit replay: %s\n", e->message);
             return e->code == PIT_ERROR_DEPENDENCY ? PIT_EXIT_DEPENDENCY
                                                    : PIT_EXIT_INPUT;
         }
@@ -1559,10 +1559,10 @@ static int replay_kernels(Campaign *c, const Common *o, JsonObject *m,
     }
     const char *qv[] = { c->base.qemu, "--version", NULL };
     g_autofree char *v = capture(qv);
-    g_autofree char *v1 = g_strndup(v, strcspn(v, "\\n"));
+    g_autofree char *v1 = g_strndup(v, strcspn(v, "\n"));
     const char *was = pit_json_string(pit_json_object(m, "qemu"), "version");
     if (g_strcmp0(was, v1)) {
-        printf("note    QEMU differs: was '%s', now '%s'\\n", was, v1);
+        printf("note    QEMU differs: was '%s', now '%s'\n", was, v1);
     }
     return PIT_EXIT_OK;
 }
