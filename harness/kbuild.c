@@ -447,8 +447,12 @@ bool kbuild_resolve(const char *spec, Kernel *k, GError **error)
             g_clear_pointer(&s, series_free);
         }
     }
+    /* whether a series was asked for, before the spec is cleared: a
+     * series that did not load or apply stops here, never builds the
+     * base alone */
+    bool want_series = ks.series != NULL;
     kbuild_spec_clear(&ks);
-    if (!t || (ks.series && !s)) {
+    if (!t || (want_series && !s)) {
         return false;
     }
     commit = s && s->patches->len ? ((SeriesPatch *)g_ptr_array_index(
