@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "boot-plan.h"
 #include "image.h"
+#include "json-util.h"
 #include "qemu-cmd.h"
 #include "pit-defs.h"
 #include "result.h"
@@ -112,9 +113,8 @@ static void write_verdict_json(const RunRecord *r, const RunFacts *f,
                                const RunSpec *s, JsonObject *counters)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) g = json_generator_new();
     g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL, *path = NULL;
+    g_autofree char *path = NULL;
 
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "kernel");
@@ -164,11 +164,8 @@ static void write_verdict_json(const RunRecord *r, const RunFacts *f,
     json_builder_add_value(b, cn);
     json_builder_end_object(b);
     root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
     path = g_build_filename(r->dir, "verdict.json", NULL);
-    pit_write_file(path, text, -1, NULL);
+    pit_json_write(path, root, NULL);
 }
 
 /* Gather the per-device mutation logs into one mutations.jsonl. */
@@ -229,9 +226,13 @@ static bool stage_fail(RunSpec *s, GError *e, GError **error)
     return false;
 }
 
-bool run_stage(RunSpec *s, GError **error)
+/*
+ * The files a spec names: its directory, run.json, the backing images
+ * (when BACKING: a later boot reuses the first boot's), the job, the
+ * initrd, and a private directory for the QMP socket.
+ */
+static bool stage_files(RunSpec *s, bool backing, GError **error)
 {
-    GError *e = NULL;
     g_autofree char *json = run_spec_to_json(s);
     g_autofree char *json_path = g_build_filename(s->dir, "run.json", NULL);
     g_autoptr(GBytes) cpio = image_job_cpio(s->job);
@@ -242,27 +243,37 @@ bool run_stage(RunSpec *s, GError **error)
                     s->dir, g_strerror(errno));
         return false;
     }
-    if (!pit_write_file(json_path, json, -1, &e)) {
-        return stage_fail(s, e, error);
+    if (!pit_write_file(json_path, json, -1, error)) {
+        return false;
     }
-    for (unsigned i = 0; i < s->scn->devices->len; i++) {
+    for (unsigned i = 0; backing && i < s->scn->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->scn->devices, i);
         if (!run_create_backing(g_ptr_array_index(s->backing, i), d->size,
-                                &e)) {
-            return stage_fail(s, e, error);
+                                error)) {
+            return false;
         }
     }
-    if (!pit_write_file(s->job_path, s->job, -1, &e) ||
-        !image_write_initrd(s->image, cpio, s->initrd, &e)) {
-        return stage_fail(s, e, error);
+    if (!pit_write_file(s->job_path, s->job, -1, error) ||
+        !image_write_initrd(s->image, cpio, s->initrd, error)) {
+        return false;
     }
     /* a unix socket path must stay short: not under the run directory */
-    tmp = g_dir_make_tmp("pit-XXXXXX", &e);
+    tmp = g_dir_make_tmp("pit-XXXXXX", error);
     if (!tmp) {
-        return stage_fail(s, e, error);
+        return false;
     }
     g_free(s->qmp);
     s->qmp = g_build_filename(tmp, "qmp.sock", NULL);
+    return true;
+}
+
+bool run_stage(RunSpec *s, GError **error)
+{
+    GError *e = NULL;
+
+    if (!stage_files(s, true, &e)) {
+        return stage_fail(s, e, error);
+    }
     return true;
 }
 
@@ -448,13 +459,12 @@ static RunSpec *boot_spec(const RunSpec *s, const Scenario *bscn,
         if (!e->present[d]) {
             continue;
         }
-        g_ptr_array_add(b->backing,
-                        g_strdup(g_ptr_array_index(s->backing, d)));
-        g_ptr_array_add(b->mutlog,
-                        g_ptr_array_index(s->mutlog, d)
-                            ? g_strdup_printf("%s/%s.mutations.jsonl",
-                                              b->dir, dev->name)
-                            : NULL);
+        g_ptr_array_add(b->backing, g_strdup(g_ptr_array_index(s->backing, d)));
+        g_ptr_array_add(
+            b->mutlog,
+            g_ptr_array_index(s->mutlog, d)
+                ? g_strdup_printf("%s/%s.mutations.jsonl", b->dir, dev->name)
+                : NULL);
         g_ptr_array_add(b->device_ids, g_strdup(dev->name));
     }
     g_ptr_array_add(b->backing, NULL);
@@ -466,33 +476,6 @@ static RunSpec *boot_spec(const RunSpec *s, const Scenario *bscn,
                                  b->seed);
     b->append = qemu_cmd_append(bscn, b->run_id);
     return b;
-}
-
-/* run_stage() for a boot: everything but the backing images. */
-static bool boot_stage(RunSpec *b, GError **error)
-{
-    g_autofree char *json = run_spec_to_json(b);
-    g_autofree char *json_path = g_build_filename(b->dir, "run.json", NULL);
-    g_autoptr(GBytes) cpio = image_job_cpio(b->job);
-    g_autofree char *tmp = NULL;
-
-    if (g_mkdir_with_parents(b->dir, 0755) < 0) {
-        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED, "cannot create %s: %s",
-                    b->dir, g_strerror(errno));
-        return false;
-    }
-    if (!pit_write_file(json_path, json, -1, error) ||
-        !pit_write_file(b->job_path, b->job, -1, error) ||
-        !image_write_initrd(b->image, cpio, b->initrd, error)) {
-        return false;
-    }
-    tmp = g_dir_make_tmp("pit-XXXXXX", error);
-    if (!tmp) {
-        return false;
-    }
-    g_free(b->qmp);
-    b->qmp = g_build_filename(tmp, "qmp.sock", NULL);
-    return true;
 }
 
 /* The numbers after every AUDIT_SAME_WRITE line of `pit audit`'s text. */
@@ -548,9 +531,8 @@ typedef struct BootRecord {
 static void boots_json(const char *dir, const BootRecord *br, unsigned n)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) g = json_generator_new();
     g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL, *path = NULL;
+    g_autofree char *path = NULL;
 
     json_builder_begin_array(b);
     for (unsigned i = 0; i < n; i++) {
@@ -592,11 +574,8 @@ static void boots_json(const char *dir, const BootRecord *br, unsigned n)
     }
     json_builder_end_array(b);
     root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
     path = g_build_filename(dir, "boots.json", NULL);
-    pit_write_file(path, text, -1, NULL);
+    pit_json_write(path, root, NULL);
 }
 
 /*
@@ -659,8 +638,8 @@ static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
     }
     for (unsigned i = 0; i < s->scn->devices->len; i++) {
         const ScnDevice *d = g_ptr_array_index(s->scn->devices, i);
-        if (!e && !run_create_backing(g_ptr_array_index(s->backing, i),
-                                      d->size, &e)) {
+        if (!e && !run_create_backing(g_ptr_array_index(s->backing, i), d->size,
+                                      &e)) {
             failed = true;
         }
     }
@@ -679,7 +658,7 @@ static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
         if (pe->audit_before) {
             f.raid1_same_write = audit_images(s, bs->dir);
         }
-        if (!boot_stage(bs, &e)) {
+        if (!stage_files(bs, false, &e)) {
             f.qemu_failed_to_start = true;
         } else {
             backend_supervise(b, bs, &vo);
@@ -711,12 +690,10 @@ static RunRecord *run_execute_boots(RunSpec *s, const Backend *b)
         if (br[i].verdict == VERDICT_ERROR) {
             /* the first boot that broke is what the run reports */
             bad = f;
-            bad.panic_title = tmp.panic_title
-                                  ? (r->panic_title = tmp.panic_title)
-                                  : NULL;
-            bad.panic_frame = tmp.panic_frame
-                                  ? (r->panic_frame = tmp.panic_frame)
-                                  : NULL;
+            bad.panic_title =
+                tmp.panic_title ? (r->panic_title = tmp.panic_title) : NULL;
+            bad.panic_frame =
+                tmp.panic_frame ? (r->panic_frame = tmp.panic_frame) : NULL;
             failed = true;
         } else {
             g_free(tmp.panic_title);

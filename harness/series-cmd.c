@@ -10,6 +10,7 @@
 #include "accel.h"
 #include "bisect.h"
 #include "image.h"
+#include "json-util.h"
 #include "kbuild.h"
 #include "report.h"
 #include "run.h"
@@ -342,9 +343,7 @@ static bool table_write_json(const SeriesTable *t, const char *kernel,
                              const char *path, GError **error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) g = json_generator_new();
     g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL;
 
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "kernel");
@@ -388,10 +387,7 @@ static bool table_write_json(const SeriesTable *t, const char *kernel,
     json_builder_end_array(b);
     json_builder_end_object(b);
     root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
-    return pit_write_file(path, text, -1, error);
+    return pit_json_write(path, root, error);
 }
 
 int series_cmd(int argc, char **argv)
