@@ -11,9 +11,14 @@
 #include "series.h"
 #include "util.h"
 
+#include "procs.h"
+
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BUILD_FORMS                                                            \
@@ -108,14 +113,84 @@ void kbuild_tree_free(KbuildTree *t)
     g_free(t);
 }
 
+/* In the child: a process group of its own, which the signal handler
+ * asks to stop (procs_register_build) -- so a Ctrl-C stops make and its
+ * compilers, not only pit. */
+static void spawn_own_group(gpointer data)
+{
+    (void)data;
+    setpgid(0, 0);
+}
+
+/* Read the child's stdout and stderr to their end, both at once (either
+ * may fill its pipe while the other is read). */
+static void read_both(int fds[2], GString *bufs[2])
+{
+    struct pollfd p[2];
+    char chunk[4096];
+    unsigned open_fds = 2;
+
+    for (unsigned i = 0; i < 2; i++) {
+        p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+    }
+    while (open_fds) {
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue; /* a signal: the handler passed it on */
+            }
+            break;
+        }
+        for (unsigned i = 0; i < 2; i++) {
+            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                continue;
+            }
+            ssize_t n = read(p[i].fd, chunk, sizeof(chunk));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                close(p[i].fd);
+                p[i].fd = -1;
+                open_fds--;
+            } else {
+                g_string_append_len(bufs[i], chunk, n);
+            }
+        }
+    }
+}
+
+/* Wait for the child, which leads its group: once it has exited (still
+ * unreaped, so its id cannot name another group yet), kill what is left
+ * of the group if pit was interrupted, then reap it. */
+static int wait_group(GPid pid, bool own_group)
+{
+    siginfo_t info;
+    int status = 0;
+
+    while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    if (own_group) {
+        if (procs_interrupted()) {
+            kill(-pid, SIGKILL);
+        }
+        procs_unregister_build(pid);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
 bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
                   const char *stdin_file, char **out, char **err,
                   GError **error)
 {
     g_auto(GStrv) envp = g_get_environ();
     g_autofree char *o = NULL, *e = NULL;
-    int status = 0;
+    int status = 0, fds[2];
+    GPid pid;
+    bool own_group = procs_handlers_installed();
     g_autoptr(GPtrArray) av = g_ptr_array_new();
+    GString *bufs[2];
 
     envp = g_environ_setenv(envp, "NVME_PI_CACHE", pit_cache_dir(), TRUE);
     for (unsigned i = 0; envp_add && envp_add[i]; i++) {
@@ -123,7 +198,7 @@ bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
         g_autofree char *k = g_strndup(envp_add[i], eq - envp_add[i]);
         envp = g_environ_setenv(envp, k, eq + 1, TRUE);
     }
-    /* stdin from a file goes through sh so g_spawn_sync can stay simple */
+    /* stdin from a file goes through sh so the spawn can stay simple */
     if (stdin_file) {
         g_ptr_array_add(av, "/bin/sh");
         g_ptr_array_add(av, "-c");
@@ -135,10 +210,31 @@ bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
         g_ptr_array_add(av, (char *)argv[i]);
     }
     g_ptr_array_add(av, NULL);
-    if (!g_spawn_sync(cwd, (char **)av->pdata, envp, G_SPAWN_SEARCH_PATH, NULL,
-                      NULL, &o, &e, &status, error)) {
+    if (procs_interrupted()) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                    "%s: not started, pit was interrupted", argv[0]);
         return false;
     }
+    /* Without pit's handlers (pit kernel fetch) the child stays in pit's
+     * group: a Ctrl-C at the terminal then reaches it directly. */
+    if (!g_spawn_async_with_pipes(cwd, (char **)av->pdata, envp,
+                                  G_SPAWN_SEARCH_PATH |
+                                      G_SPAWN_DO_NOT_REAP_CHILD |
+                                      G_SPAWN_STDIN_FROM_DEV_NULL,
+                                  own_group ? spawn_own_group : NULL, NULL,
+                                  &pid, NULL, &fds[0], &fds[1], error)) {
+        return false;
+    }
+    if (own_group) {
+        setpgid(pid, pid); /* the child may not have run its setup yet */
+        procs_register_build(pid);
+    }
+    bufs[0] = g_string_new(NULL);
+    bufs[1] = g_string_new(NULL);
+    read_both(fds, bufs);
+    status = wait_group(pid, own_group);
+    o = g_string_free(bufs[0], FALSE);
+    e = g_string_free(bufs[1], FALSE);
     g_strchomp(o);
     g_strchomp(e);
     if (out) {
@@ -332,7 +428,8 @@ char *kbuild_tree_subject(const KbuildTree *t, const char *commit)
 }
 
 Kernel *kbuild_build(const KbuildTree *t, const char *commit,
-                     const char *label_spec, char **build_log, GError **error)
+                     const char *label_spec, char **build_log, bool *cached,
+                     GError **error)
 {
     g_autofree char *script =
         g_build_filename(pit_srcdir(), "scripts", "kernel-build", NULL);
@@ -358,22 +455,53 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     if (build_log) {
         *build_log = NULL;
     }
+    if (cached) {
+        *cached = false;
+    }
     if (!kbuild_spawn(NULL, (const char *const *)av->pdata, NULL, NULL, &dir,
                       &err, &e)) {
         const char *lp = err ? strstr(err, "log: ") : NULL;
-        if (lp && build_log) {
-            *build_log = g_strndup(lp + 5, strcspn(lp + 5, "\n"));
+        bool from_cache = err && strstr(err, "kernel-build: cached failure");
+        g_autofree char *log =
+            lp ? g_strndup(lp + 5, strcspn(lp + 5, "\n")) : NULL;
+
+        if (procs_interrupted()) {
+            /* kernel-build published nothing and cached no failure */
+            g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                        "the build of %.12s was stopped: pit was "
+                        "interrupted; nothing of it is marked built",
+                        commit);
+            return NULL;
         }
-        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
-                    "%.12s does not build%s%s", commit, lp ? "; log " : ": ",
-                    lp ? lp + 5 : e->message);
-        if (lp) {
-            char *nl = strchr((*error)->message, '\n');
-            if (nl) {
-                *nl = '\0';
+        if (log && !from_cache) {
+            /* kernel-build left the failure's key; it becomes the cached
+             * failure only when the log shows the source's own error */
+            g_autofree char *text = NULL;
+            g_autofree char *fdir = g_path_get_dirname(log);
+            g_autofree char *knew = g_build_filename(fdir, "key.new", NULL);
+            g_autofree char *key = g_build_filename(fdir, "key", NULL);
+            if (g_file_get_contents(log, &text, NULL, NULL) &&
+                kbuild_failure_cacheable(text, NULL) &&
+                g_file_test(knew, G_FILE_TEST_IS_REGULAR)) {
+                rename(knew, key);
             }
         }
+        if (cached) {
+            *cached = from_cache;
+        }
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                    "%.12s does not build%s%s%s", commit,
+                    from_cache ? " (a cached failure: --retry-failed or "
+                                 "NVME_PI_RETRY_FAILED=1 builds it again)"
+                               : "",
+                    log ? "; log " : ": ", log ? log : e->message);
+        if (build_log) {
+            *build_log = g_steal_pointer(&log);
+        }
         return NULL;
+    }
+    if (cached) {
+        *cached = err && strstr(err, "kernel-build: cached: ");
     }
     k = g_new0(Kernel, 1);
     k->spec = g_strdup(label_spec);
@@ -400,6 +528,56 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
         return NULL;
     }
     return k;
+}
+
+bool kbuild_failure_cacheable(const char *log_text, const char **why)
+{
+    /* what the machine did, not the source: a second build may succeed */
+    static const char *const accidents[] = {
+        "Killed signal terminated program",
+        "internal compiler error",
+        "No space left on device",
+        "Cannot allocate memory",
+        "out of memory",
+        "Too many open files",
+        "Resource temporarily unavailable",
+        "Input/output error",
+        "Read-only file system",
+        "Permission denied",
+        "Segmentation fault",
+        ": not found",
+        "] Error 127",
+        "] Interrupt",
+        "] Terminated",
+        "] Killed",
+        "] Hangup",
+    };
+    /* what the source did: the same commit, configuration and toolchain
+     * fail the same way */
+    static const char *const own[] = {
+        ": error: ",
+        ": fatal error: ",
+        ": undefined reference to ",
+        ": multiple definition of ",
+        "did not survive olddefconfig",
+    };
+    const char *dummy;
+
+    why = why ? why : &dummy;
+    for (unsigned i = 0; i < G_N_ELEMENTS(accidents); i++) {
+        if (strstr(log_text, accidents[i])) {
+            *why = accidents[i];
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(own); i++) {
+        if (strstr(log_text, own[i])) {
+            *why = NULL;
+            return true;
+        }
+    }
+    *why = "no compiler, linker or configuration error in the log";
+    return false;
 }
 
 char *kbuild_log_error(const char *log_path)
@@ -460,7 +638,7 @@ bool kbuild_resolve(const char *spec, Kernel *k, GError **error)
                                         ->commit
                                   : t->base;
     printf("build  %s at %.12s\n", spec, commit);
-    built = kbuild_build(t, commit, spec, &log, error);
+    built = kbuild_build(t, commit, spec, &log, NULL, error);
     if (!built) {
         return false;
     }

@@ -55,9 +55,25 @@ char *kbuild_tree_subject(const KbuildTree *t, const char *commit);
  * Build `commit` (cached by commit and configuration).  On success
  * returns a Kernel whose spec is `label_spec`.  A build failure sets
  * *build_log to the kept log and returns NULL with PIT_ERROR_FAILED.
+ * *cached (may be NULL) says the answer, kernel or failure, came from
+ * the cache without compiling.  A failure is cached (keyed by commit,
+ * configuration and toolchain, scripts/kernel-build) when its log shows
+ * the source's own error (kbuild_failure_cacheable); an interrupted
+ * build is neither published nor cached.
  */
 Kernel *kbuild_build(const KbuildTree *t, const char *commit,
-                     const char *label_spec, char **build_log, GError **error);
+                     const char *label_spec, char **build_log, bool *cached,
+                     GError **error);
+
+/*
+ * Pure: whether a failed build's log shows the source's own failure (a
+ * compiler or linker error, a configuration line that did not survive),
+ * which the same commit, configuration and toolchain repeat -- rather
+ * than an accident of the machine (killed, interrupted, out of memory or
+ * disk, a missing tool), which a second build may not repeat.  *why (may
+ * be NULL) names the accident or the missing error when false.
+ */
+bool kbuild_failure_cacheable(const char *log_text, const char **why);
 
 /* The first error a kept build log shows (compiler, linker or the
  * configuration check), the build dir's path left out; or NULL. */

@@ -420,6 +420,9 @@ static int cmd_run(int argc, char **argv)
     procs_install_signal_handlers();
     ks = resolve_kernels(o.kernels, &e);
     rc = ks ? run_plan(&o, scns, ks, qemu) : fail(e);
+    if (!ks && procs_interrupted()) {
+        rc = PIT_EXIT_INTERRUPTED; /* a kernel build stopped by a signal */
+    }
 out:
     run_opts_clear(&o);
     return rc;

@@ -276,6 +276,7 @@ typedef struct SeriesTable {
     unsigned nrows, repeat;
     const Cell *cells; /* nrows x scns->len */
     const double *build_s, *step_s;
+    const bool *cached;    /* per row: the build (or its failure) was cached */
     const GPtrArray *logs; /* per row: the kept build log, or NULL */
 } SeriesTable;
 
@@ -367,6 +368,8 @@ static bool table_write_json(const SeriesTable *t, const char *kernel,
         json_builder_add_string_value(b, p ? p->commit : t->series->base);
         json_builder_set_member_name(b, "build_seconds");
         json_builder_add_double_value(b, t->build_s[i]);
+        json_builder_set_member_name(b, "build_cached");
+        json_builder_add_boolean_value(b, t->cached[i]);
         json_builder_set_member_name(b, "step_seconds");
         json_builder_add_double_value(b, t->step_s[i]);
         if (log) {
@@ -394,7 +397,7 @@ int series_cmd(int argc, char **argv)
 {
     g_autofree char *kernel = NULL, *series_src = NULL;
     int repeat = 1;
-    gboolean keep_going = FALSE;
+    gboolean keep_going = FALSE, retry_failed = FALSE;
     GOptionEntry entries[] = {
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kernel,
           "the tree: build:debian:X.Y or build:PATH[@REV][,config=FILE]",
@@ -407,6 +410,9 @@ int series_cmd(int argc, char **argv)
           "runs per (patch, scenario) (default 1)", "N" },
         { "keep-going", 0, 0, G_OPTION_ARG_NONE, &keep_going,
           "after a patch that does not build, still try the next ones", NULL },
+        { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry_failed,
+          "build again what failed to build before (a failure is cached)",
+          NULL },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -429,6 +435,9 @@ int series_cmd(int argc, char **argv)
     runner_add_options(ctx, &r);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         return fail_err("series", e);
+    }
+    if (retry_failed) {
+        g_setenv("NVME_PI_RETRY_FAILED", "1", TRUE); /* for kernel-build */
     }
     if (!kernel) {
         fprintf(stderr, "pit series: give --kernel build:debian:7.2 (or "
@@ -478,6 +487,7 @@ int series_cmd(int argc, char **argv)
     g_autofree Cell *cells = g_new0(Cell, nrows * scns->len);
     g_autofree double *build_s = g_new0(double, nrows);
     g_autofree double *step_s = g_new0(double, nrows);
+    g_autofree bool *cached = g_new0(bool, nrows);
     g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(g_free);
     bool stopped = false;
     for (unsigned i = 0; i < nrows && !procs_interrupted(); i++) {
@@ -501,10 +511,11 @@ int series_cmd(int argc, char **argv)
             continue;
         }
         printf("\n== %s (%.12s): building\n", rl, commit);
-        k = kbuild_build(tree, commit, label, &log, &be);
+        k = kbuild_build(tree, commit, label, &log, &cached[i], &be);
         build_s[i] = pit_now() - t0;
         g_ptr_array_add(logs, log ? g_strdup(log) : NULL);
         if (!k && procs_interrupted()) {
+            printf("stopped: %s\n", be->message);
             break; /* the build was stopped, not broken */
         }
         if (!k) {
@@ -520,7 +531,11 @@ int series_cmd(int argc, char **argv)
             stopped = !keep_going;
             continue;
         }
-        printf("built  %s in %.0f s\n", k->version, build_s[i]);
+        if (cached[i]) {
+            printf("built  %s (cached)\n", k->version);
+        } else {
+            printf("built  %s in %.0f s\n", k->version, build_s[i]);
+        }
         for (unsigned s = 0; s < scns->len && !procs_interrupted(); s++) {
             Scenario *scn = g_ptr_array_index(scns, s);
             Cell *c = &cells[i * scns->len + s];
@@ -545,6 +560,7 @@ int series_cmd(int argc, char **argv)
                        .cells = cells,
                        .build_s = build_s,
                        .step_s = step_s,
+                       .cached = cached,
                        .logs = logs };
     table_print(&t);
     g_autofree char *json = g_build_filename(r.out, "series.json", NULL);
@@ -613,7 +629,7 @@ static Kernel *line_kernel(const Line *l, unsigned i, char **log,
     }
     const char *c = g_ptr_array_index(l->pos, i);
     g_autofree char *label = g_strdup_printf("%s@%.12s", l->kernel, c);
-    return kbuild_build(l->tree, c, label, log, error);
+    return kbuild_build(l->tree, c, label, log, NULL, error);
 }
 
 /*
@@ -785,6 +801,7 @@ int bisect_cmd(int argc, char **argv)
     g_autofree char *kernel = NULL, *series_src = NULL, *good = NULL,
                     *badrev = NULL;
     int repeat = 3;
+    gboolean retry_failed = FALSE;
     GOptionEntry entries[] = {
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kernel,
           "the tree: build:debian:X.Y or build:PATH[,config=FILE]; not "
@@ -800,6 +817,9 @@ int bisect_cmd(int argc, char **argv)
           "where it fails: a revision, or debian:VERSION", "REV" },
         { "repeat", 'r', 0, G_OPTION_ARG_INT, &repeat,
           "runs a step (default 3): a step is bad if any run fails", "N" },
+        { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry_failed,
+          "build again what failed to build before (a failure is cached)",
+          NULL },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -828,6 +848,9 @@ int bisect_cmd(int argc, char **argv)
     runner_add_options(ctx, &r);
     if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
         return fail_err("bisect", e);
+    }
+    if (retry_failed) {
+        g_setenv("NVME_PI_RETRY_FAILED", "1", TRUE); /* for kernel-build */
     }
     debian = (good && g_str_has_prefix(good, "debian:")) ||
              (badrev && g_str_has_prefix(badrev, "debian:"));

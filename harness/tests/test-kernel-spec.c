@@ -3,6 +3,7 @@
  * debian:VER means (version order, matching, series), and the guest
  * result reader.
  */
+#include "kbuild.h"
 #include "kernel.h"
 #include "result.h"
 #include "util.h"
@@ -172,6 +173,57 @@ static void test_build_unknown_tree(void)
     g_assert_nonnull(strstr(e->message, "does not exist"));
 }
 
+/* Which failed builds are kept as cached failures: the source's own
+ * errors are, accidents of the machine are not (even when the log also
+ * shows a compiler error, as a killed compiler's does). */
+static void test_failure_cacheable(void)
+{
+    static const struct {
+        const char *log;
+        bool cacheable;
+    } cases[] = {
+        { "  CC      block/fops.o\n"
+          "block/fops.c:402:14: error: 'cuont' undeclared (first use in "
+          "this function)\nmake[4]: *** [scripts/Makefile.build:229: "
+          "block/fops.o] Error 1\n",
+          true },
+        { "  LD      vmlinux.o\nld: fs/x.o: in function `f':\nx.c:(.text+0x1): "
+          "undefined reference to `g'\n",
+          true },
+        { "In file included from a.c:1:\nb.h:3:10: fatal error: c.h: No "
+          "such file or directory\n",
+          true },
+        { "kernel-build: storage.config: 'CONFIG_X=y' did not survive "
+          "olddefconfig (a missing dependency?)\n",
+          true },
+        { "a.c:1:1: error: x\ngcc: fatal error: Killed signal terminated "
+          "program cc1\n",
+          false },
+        { "a.c:1:1: error: x\nmake[2]: *** [Makefile:1: a.o] Interrupt\n",
+          false },
+        { "make[2]: *** [Makefile:1: a.o] Terminated\n", false },
+        { "/bin/sh: 1: flex: not found\nmake[3]: *** [x] Error 127\n", false },
+        { "a.c:1:1: error: x\ncc1: No space left on device\n", false },
+        { "a.c:9: internal compiler error: Segmentation fault\n", false },
+        { "make: *** [Makefile:1: all] Error 2\n", false },
+        { "", false },
+    };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *why = "unset";
+        bool c = kbuild_failure_cacheable(cases[i].log, &why);
+        if (c != cases[i].cacheable) {
+            g_error("case %u: cacheable %d, want %d (%s)", i, c,
+                    cases[i].cacheable, cases[i].log);
+        }
+        if (c) {
+            g_assert_null(why);
+        } else {
+            g_assert_nonnull(why);
+        }
+    }
+}
+
 static void test_result(void)
 {
     const char *raw =
@@ -270,6 +322,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kernel/debian-series", test_debian_series);
     g_test_add_func("/kernel/debian-between", test_debian_between);
     g_test_add_func("/kernel/build-not-implemented", test_build_unknown_tree);
+    g_test_add_func("/kbuild/failure-cacheable", test_failure_cacheable);
     g_test_add_func("/result/parse", test_result);
     return g_test_run();
 }
