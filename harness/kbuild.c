@@ -106,6 +106,7 @@ void kbuild_tree_free(KbuildTree *t)
         return;
     }
     g_free(t->spec_tree);
+    g_free(t->user);
     g_free(t->git);
     g_free(t->id);
     g_free(t->base);
@@ -277,7 +278,11 @@ static char *git_out(const char *git, GError **error, ...)
 }
 
 /* A user's tree: a shared bare clone in the cache (objects borrowed through
- * alternates), so worktrees and the commits of a series never touch it. */
+ * alternates), so worktrees and the commits of a series never touch it.
+ * The clone is keyed by the tree's git dir, yet the repository there may
+ * have been rewritten (rebase, reset) or replaced since: nothing is read
+ * from the clone's refs, every revision is resolved in the tree itself
+ * (kbuild_tree_rev), and a commit is named by its id from then on. */
 static bool open_user_tree(const char *path, KbuildTree *t, GError **error)
 {
     g_autofree char *abs = g_canonicalize_filename(path, NULL);
@@ -319,6 +324,7 @@ static bool open_user_tree(const char *path, KbuildTree *t, GError **error)
     }
     t->git = g_steal_pointer(&clone);
     t->id = g_strdup_printf("tree-%s", key);
+    t->user = g_steal_pointer(&abs);
     return true;
 }
 
@@ -363,17 +369,48 @@ KbuildTree *kbuild_tree_open(const KbuildSpec *spec, GError **error)
     return g_steal_pointer(&t);
 }
 
+/* A commit the user's tree has, into the clone if the clone cannot see
+ * it (its alternates are the tree's objects, so it normally can). */
+static bool clone_has(const KbuildTree *t, const char *commit, GError **error)
+{
+    g_autofree char *q = g_strdup_printf("%s^{tree}", commit);
+    g_autofree char *have = NULL, *fetched = NULL;
+
+    have = git_out(t->git, NULL, "cat-file", "-e", q, NULL);
+    if (have) {
+        return true;
+    }
+    fetched =
+        git_out(t->git, NULL, "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+                "fetch", "-q", "--no-tags", t->user, commit, NULL);
+    g_clear_pointer(&have, g_free);
+    have = fetched ? git_out(t->git, NULL, "cat-file", "-e", q, NULL) : NULL;
+    if (!have) {
+        g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
+                    "%.12s of %s is missing from pit's clone %s; remove "
+                    "the clone and run again",
+                    commit, t->user, t->git);
+        return false;
+    }
+    return true;
+}
+
 char *kbuild_tree_rev(const KbuildTree *t, const char *rev, GError **error)
 {
     g_autofree char *q = g_strdup_printf("%s^{commit}", rev);
     g_autoptr(GError) e = NULL;
-    char *c = git_out(t->git, &e, "rev-parse", "--verify", "-q", q, NULL);
+    const char *where = t->user ? t->user : t->git;
+    char *c = git_out(where, &e, "rev-parse", "--verify", "-q", q, NULL);
     g_autofree char *refs = NULL;
 
+    if (c && t->user && !clone_has(t, c, error)) {
+        g_free(c);
+        return NULL;
+    }
     if (c) {
         return c;
     }
-    refs = git_out(t->git, NULL, "for-each-ref", "--count=12",
+    refs = git_out(where, NULL, "for-each-ref", "--count=12",
                    "--sort=-committerdate", "--format=%(refname:short)",
                    "refs/heads", "refs/tags", NULL);
     if (refs) {

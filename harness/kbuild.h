@@ -26,6 +26,8 @@ void kbuild_spec_clear(KbuildSpec *s);
 /* A source tree ready to build from: a git dir pit may add commits to. */
 typedef struct KbuildTree {
     char *spec_tree; /* as given: debian:7.2 or the user's path */
+    char *user;      /* the user's tree (absolute), or NULL for Debian's:
+                      * revisions are resolved there, never in the clone */
     char *git;       /* the git dir commits are read from / written to */
     char *id;        /* file-system-safe identity for the build dir */
     char *base;      /* the base commit id (REV, or Debian's base) */
@@ -41,7 +43,10 @@ KbuildTree *kbuild_tree_open(const KbuildSpec *spec, GError **error);
 void kbuild_tree_free(KbuildTree *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KbuildTree, kbuild_tree_free)
 
-/* The commit id REV names in the tree, or an error naming what exists. */
+/* The commit id REV names in the tree, or an error naming what exists.
+ * In a user's tree REV is resolved in the tree itself, as it is now (the
+ * cached clone's refs are a copy from whenever it was made), and the
+ * commit is brought into the clone if the clone lacks it. */
 char *kbuild_tree_rev(const KbuildTree *t, const char *rev, GError **error);
 
 /* Commits from A (exclusive) to B in order, as git rev-list --reverse. */
