@@ -1,8 +1,9 @@
 /*
  * nvme-pi qtests: bad input from the guest.
  *
- * This file owns what the device does with garbage: data pointers into
- * nothing, PRP entries with offsets, malformed SGLs, LBAs out of range,
+ * This file owns what the device does with garbage and edge cases: data
+ * pointers into nothing, PRP entries with offsets, a PRP list that ends
+ * (and chains) before its page does, malformed SGLs, LBAs out of range,
  * transfers beyond MDTS, unknown namespaces and opcodes, doorbells of
  * queues that do not exist or with values beyond the queue.  Each case
  * expects the specification's status (or CSTS.CFS where the spec allows
@@ -37,10 +38,10 @@ static void assert_survived(NvmeDrv *d)
     }
 }
 
-static uint16_t raw_read(NvmeDrv *d, uint64_t slba, uint32_t nlb,
-                         uint64_t prp1, uint64_t prp2)
+static uint16_t raw_rw(NvmeDrv *d, uint8_t opcode, uint64_t slba,
+                       uint32_t nlb, uint64_t prp1, uint64_t prp2)
 {
-    NvmeCmd cmd = { .opcode = NVME_CMD_READ };
+    NvmeCmd cmd = { .opcode = opcode };
     NvmeRwCmd *c = (NvmeRwCmd *)&cmd;
 
     c->nsid = cpu_to_le32(1);
@@ -49,6 +50,22 @@ static uint16_t raw_read(NvmeDrv *d, uint64_t slba, uint32_t nlb,
     c->dptr.prp1 = cpu_to_le64(prp1);
     c->dptr.prp2 = cpu_to_le64(prp2);
     return nvme_drv_exec(d, nvme_drv_ioq(d, NVME_FX_IOQ), &cmd, NULL);
+}
+
+static uint16_t raw_read(NvmeDrv *d, uint64_t slba, uint32_t nlb,
+                         uint64_t prp1, uint64_t prp2)
+{
+    return raw_rw(d, NVME_CMD_READ, slba, nlb, prp1, prp2);
+}
+
+/* n little-endian PRP entries at addr in guest memory. */
+static void put_le64s(NvmeDrv *d, uint64_t addr, const uint64_t *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t le = cpu_to_le64(v[i]);
+
+        qtest_memwrite(d->qts, addr + 8 * i, &le, sizeof(le));
+    }
 }
 
 static void test_prp_unmapped(void)
@@ -100,6 +117,59 @@ static void test_prp_list_garbage(void)
     /* 12 KiB: PRP1 + a list whose entries point at nothing. */
     st = raw_read(d, 0, 24, buf, list);
     assert_dma_fault_handled(st);
+    assert_survived(d);
+}
+
+/*
+ * A PRP list that starts two entries before the end of its page: those
+ * two entries are one data page and the pointer to the next list page,
+ * whatever the transfer still needs.  The page after the list page holds
+ * misaligned entries, so a device that reads the list past the end of
+ * its page fails the command (or, were they aligned, moves the wrong
+ * data); the right walk writes and reads the four pages in order.
+ */
+static void test_prp_list_mid_page(void)
+{
+    NvmeDrvNs ns;
+    g_autoptr(NvmeDrv) d = nvme_fx_io(LBS512, &ns);
+    g_autofree uint8_t *data = g_malloc(4 * 4096);
+    g_autofree uint8_t *back = g_malloc(4 * 4096);
+    g_autofree uint8_t *zero = g_malloc0(4 * 4096);
+    uint64_t page[4], list, list2, poison[2];
+
+    if (!d) {
+        return;
+    }
+    for (unsigned i = 0; i < 4 * 4096; i++) {
+        data[i] = i * 7 + i / 4096;
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        page[i] = nvme_drv_alloc(d, 4096);
+        qtest_memwrite(d->qts, page[i], data + i * 4096, 4096);
+    }
+    list = nvme_drv_alloc(d, 2 * 4096);     /* the list page + the next */
+    list2 = nvme_drv_alloc(d, 4096);
+    put_le64s(d, list + 4096 - 16, (uint64_t[]) { page[1], list2 }, 2);
+    put_le64s(d, list2, (uint64_t[]) { page[2], page[3] }, 2);
+    poison[0] = page[2] + 0x10;
+    poison[1] = page[3] + 0x10;
+    put_le64s(d, list + 4096, poison, 2);
+
+    /* 16 KiB: PRP1 + three entries, the list chained after one. */
+    g_assert_cmphex(raw_rw(d, NVME_CMD_WRITE, 0, 32, page[0],
+                           list + 4096 - 16), ==, 0);
+    g_assert_cmphex(nvme_fx_read(d, &ns, 0, 32, back, NULL, NULL, 0, 0),
+                    ==, 0);
+    g_assert_cmpmem(back, 4 * 4096, data, 4 * 4096);
+
+    for (unsigned i = 0; i < 4; i++) {
+        qtest_memwrite(d->qts, page[i], zero, 4096);
+    }
+    g_assert_cmphex(raw_read(d, 0, 32, page[0], list + 4096 - 16), ==, 0);
+    for (unsigned i = 0; i < 4; i++) {
+        qtest_memread(d->qts, page[i], back + i * 4096, 4096);
+    }
+    g_assert_cmpmem(back, 4 * 4096, data, 4 * 4096);
     assert_survived(d);
 }
 
@@ -392,6 +462,7 @@ void nvme_pi_bad_tests(void)
     qtest_add_func("/nvme-pi/bad/prp-unmapped", test_prp_unmapped);
     qtest_add_func("/nvme-pi/bad/prp2-offset", test_prp2_offset);
     qtest_add_func("/nvme-pi/bad/prp-list-garbage", test_prp_list_garbage);
+    qtest_add_func("/nvme-pi/bad/prp-list-mid-page", test_prp_list_mid_page);
     qtest_add_func("/nvme-pi/bad/sgl-bad-type", test_sgl_bad_type);
     qtest_add_func("/nvme-pi/bad/sgl-short", test_sgl_short);
     qtest_add_func("/nvme-pi/bad/sgl-segment-loop", test_sgl_segment_loop);
