@@ -14,7 +14,8 @@
  * schedule) repeat it later into more bounce buffers to see what changed.
  *
  * Everything here is bounded by the transfer length, which the caller
- * has already checked against MDTS, and by a cap on SGL descriptors:
+ * has already bounded (MDTS for a data transfer, the structure's size
+ * for admin data and DSM ranges), and by a cap on SGL descriptors:
  * garbage pointers give a status, never a loop or a crash.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
