@@ -59,8 +59,8 @@ check-asan: deps
 	@QEMU_DIR=$(BUILDDIR)/qemu-$(QEMU_SERIES)-asan scripts/check --only qtest
 
 # The qtests on every QEMU series we support, each built first (not in
-# make check: a QEMU build is minutes on a fresh machine, 10.2 about 20
-# minutes cold here).  A series that does not build fails its line; one
+# make check: a QEMU build is minutes on a fresh machine, 10.2 took 21
+# minutes at a load of 7 here; docs/building.md).  A series that does not build fails its line; one
 # whose source the mirror does not serve (qemu-build exits 3) is a skip
 # that says so; the others still run.
 CHECK_ALL_QEMU ?= 10.0 7.2 10.2 11.1
