@@ -25,7 +25,7 @@ below is "clear patterns; add the SQE as pattern 0 (and a PRP list or SGL
 segment as pattern 1); ring the doorbell": the device's fetch of the SQE
 reads pattern 0, its next read (the list or segment) pattern 1.
 
-Usage: seeds.py OUTDIR [--nsids 1,2,...] [--clock]
+Usage: seeds.py OUTDIR [--nsids NSID:BS:LBAF/PI[/MSET[/PIL]],...] [--clock]
   --clock  add clock steps after each command (configurations whose DMA
            hooks or read-complete delays wait on virtual-clock timers).
 """
@@ -217,17 +217,33 @@ def seed_admin(nsids, clock):
     return s
 
 
-def seed_format(nsids, clock, lbaf, pi, mset=0, pil=0):
+def format_cdw10(f):
+    lbaf, pi, mset, pil = f
+    return lbaf | (mset << 4) | (pi << 5) | (pil << 8)
+
+
+def restore_format(s, ns):
+    """Format every namespace back to its configured format.  A namespace's
+    format is media state: it survives the system reset generic-fuzz does
+    between inputs, so without this an input that formatted a namespace
+    to another format (say, without PI) would change what every later
+    input reaches."""
+    for n, _, f in ns:
+        admin(s, 0x80, nsid=n, c10=format_cdw10(f))
+
+
+def seed_format(ns, clock):
     s = Seed(clock)
     s.enable()
-    for n in nsids:
-        admin(s, 0x80, nsid=n, c10=lbaf | (mset << 4) | (pi << 5) | (pil << 8))
+    restore_format(s, ns)
+    lbaf = ns[0][2][0]
     admin(s, 0x80, nsid=0xFFFFFFFF, c10=lbaf)
     admin(s, 0x80, nsid=1, c10=15)                 # no such format
     admin(s, 0x80, nsid=1, c10=0 | (1 << 5))       # PI without metadata
     admin(s, 0x80, nsid=1, c10=lbaf | (1 << 9))    # secure erase
     admin(s, 0x80, nsid=77, c10=lbaf)
     admin(s, 0x06, nsid=1, prp1=DATA, c10=0)
+    restore_format(s, ns)
     return s
 
 
@@ -247,12 +263,14 @@ def io(s, opc, nsid, slba=0, nlb=1, flags=0, mptr=META, prp1=DATA, prp2=0,
 PRACT, PRCHK_ALL = 0x8, 0x7
 
 
-def seed_io(n, bs, clock, tail):
+def seed_io(n, bs, fmt, clock, tail):
     """Reads, writes and every other I/O command on namespace n (block
-    size bs), with each kind of data pointer; tail adds the commands to
-    namespaces that do not exist and doorbell misuse."""
+    size bs, configured format fmt), with each kind of data pointer; tail
+    adds the commands to namespaces that do not exist and doorbell
+    misuse."""
     s = Seed(clock)
     s.enable()
+    restore_format(s, [(n, bs, fmt)])
     create_ioq(s, 1)
     per_page = max(1, 4096 // bs)
     if True:
@@ -395,25 +413,37 @@ def seed_regs(clock):
     return s
 
 
+def parse_nsids(text):
+    """NSID:BLOCKSIZE:LBAF/PI[/MSET[/PIL]],... -> [(nsid, bs, (lbaf, pi,
+    mset, pil))]: each namespace with the format its device properties
+    give it, to which the seeds format it back."""
+    out = []
+    for x in text.split(","):
+        w = x.split(":")
+        if len(w) != 3:
+            raise SystemExit("seeds.py: namespace '%s': want NSID:BLOCKSIZE:"
+                             "LBAF/PI[/MSET[/PIL]]" % x)
+        f = [int(v) for v in w[2].split("/")] + [0, 0]
+        out.append((int(w[0]), int(w[1]), tuple(f[:4])))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("outdir")
-    ap.add_argument("--nsids", default="1:512",
-                    help="namespaces as NSID:BLOCKSIZE,...")
+    ap.add_argument("--nsids", default="1:512:1/1",
+                    help="namespaces as NSID:BLOCKSIZE:LBAF/PI[/MSET[/PIL]],...")
     ap.add_argument("--clock", action="store_true")
-    ap.add_argument("--format", default="1,1",
-                    help="lbaf,pi[,mset] for the Format NVM seed")
     a = ap.parse_args()
-    ns = [tuple(int(v) for v in x.split(":")) for x in a.nsids.split(",")]
-    nsids = [n for n, _ in ns]
-    fmt = [int(x) for x in a.format.split(",")] + [0, 0]
+    ns = parse_nsids(a.nsids)
+    nsids = [n for n, _, _ in ns]
     seeds = {
         "seed-regs": seed_regs(a.clock),
         "seed-admin": seed_admin(nsids, a.clock),
-        "seed-format": seed_format(nsids, a.clock, fmt[0], fmt[1], fmt[2]),
+        "seed-format": seed_format(ns, a.clock),
     }
-    for i, (n, bs) in enumerate(ns):
-        seeds["seed-io-n%d" % n] = seed_io(n, bs, a.clock, i == 0)
+    for i, (n, bs, f) in enumerate(ns):
+        seeds["seed-io-n%d" % n] = seed_io(n, bs, f, a.clock, i == 0)
     os.makedirs(a.outdir, exist_ok=True)
     for name, s in seeds.items():
         with open(os.path.join(a.outdir, name), "wb") as f:
