@@ -71,11 +71,13 @@ check-qemu-all: deps
 	@CHECK_ALSO_QEMU="$(filter-out $(QEMU_SERIES),$(CHECK_ALL_QEMU))" scripts/check --only qtest
 # QEMU's generic-fuzz target on nvme-pi (clang-14, ASan, UBSan, libFuzzer,
 # a fuzz tree of its own in the cache), FUZZ_SECONDS per configuration of
-# fuzz/configs; FUZZ_ARGS go to scripts/fuzz-run (--baseline, --keep, ...).
+# fuzz/configs, FUZZ_JOBS configurations at once (default: one per CPU);
+# FUZZ_ARGS go to scripts/fuzz-run (--baseline, --keep, ...).
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= $(shell nproc)
 fuzz: deps
 	@scripts/fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-run $(FUZZ_ARGS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz-run $(FUZZ_ARGS)
 
 # Installs the QEMU binary under a name of its own (it is not a full QEMU:
 # x86_64 only, our device list) and our tools, when they have been built.
