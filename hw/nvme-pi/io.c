@@ -862,12 +862,18 @@ static uint16_t nvme_pi_compare(NvmePiCtrl *n, NvmePiReq *req, NvmePiIo *io)
 }
 
 /* Bounce buffers for NVME_PI_STEP_BLOCKS blocks, zeroed. */
+/*
+ * Buffers for one step of a Verify or Write Zeroes: as many blocks as the
+ * command has, at most NVME_PI_STEP_BLOCKS (a one-block Verify does not
+ * allocate and clear a whole step's worth).
+ */
 static uint16_t nvme_pi_step_buffers(NvmePiIo *io, NvmePiNs *ns)
 {
-    size_t dlen = (size_t)NVME_PI_STEP_BLOCKS * ns->lbasz;
+    size_t blocks = MIN(io->x.nlb, NVME_PI_STEP_BLOCKS);
+    size_t dlen = blocks * ns->lbasz;
 
     io->x.data = blk_try_blockalign(ns->blk, dlen);
-    io->x.meta = g_try_malloc0((size_t)NVME_PI_STEP_BLOCKS * ns->ms + 1);
+    io->x.meta = g_try_malloc0(blocks * ns->ms + 1);
     if (!io->x.data || !io->x.meta) {
         trace_nvme_pi_nomem(dlen);
         return NVME_INTERNAL_DEV_ERROR;
