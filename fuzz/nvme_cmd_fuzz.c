@@ -731,7 +731,8 @@ static void nvme_cmd_fuzz(QTestState *s, const unsigned char *data,
 static GString *nvme_cmd_cmdline(FuzzTarget *t)
 {
     const char *args = getenv("QEMU_FUZZ_ARGS");
-    GString *cmd_line = g_string_new(TARGET_NAME);
+    /* argv[0]: only a name (TARGET_NAME is per-target, this file is not). */
+    GString *cmd_line = g_string_new("qemu-fuzz");
 
     if (!args) {
         fprintf(stderr, "nvme-cmd: set QEMU_FUZZ_ARGS to the machine, with "
