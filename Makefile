@@ -12,7 +12,7 @@ export SRCDIR BUILDDIR QEMU_SERIES QEMU_SUITE QEMU_SRC_USER CACHE_DIR PREFIX DEB
 export NVME_PI_CACHE := $(CACHE_DIR)
 
 .PHONY: all install deps qemu qemu-also ours check \
-        check-asan check-qemu-all demo clean distclean help fuzz
+        check-asan check-qemu-all demo clean distclean help fuzz fuzz-long
 
 all: qemu ours
 
@@ -23,6 +23,7 @@ help:
 	@echo "make check-asan the qtests against an ASan+UBSan QEMU"
 	@echo "make check-qemu-all the qtests on every QEMU series (10.0 7.2 10.2 11.1)"
 	@echo "make fuzz       libFuzzer (generic-fuzz) on nvme-pi, FUZZ_SECONDS per configuration"
+	@echo "make fuzz-long  the long run: our nvme-cmd target, FUZZ_RUNS executions per configuration"
 	@echo "make install    install QEMU (as nvme-pi-qemu-system-x86_64) and tools under PREFIX"
 	@echo "make clean      remove build/ (the cache in $(CACHE_DIR) stays)"
 
@@ -78,6 +79,16 @@ FUZZ_JOBS ?= $(shell nproc)
 fuzz: deps
 	@scripts/fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz-run $(FUZZ_ARGS)
+# The long run (docs/reliability.md): our own nvme-cmd target (the
+# controller stays up between inputs, so executions are fast), FUZZ_RUNS
+# executions per configuration (six: 10.2 M in all), at most
+# FUZZ_LONG_SECONDS each.
+FUZZ_RUNS ?= 1700000
+FUZZ_LONG_SECONDS ?= 7200
+fuzz-long: deps
+	@scripts/fuzz-build
+	@FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz-run --target nvme-cmd --runs $(FUZZ_RUNS) \
+	    --seconds $(FUZZ_LONG_SECONDS) $(FUZZ_ARGS)
 
 # Installs the QEMU binary under a name of its own (it is not a full QEMU:
 # x86_64 only, our device list) and our tools, when they have been built.
