@@ -542,12 +542,7 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     }
     k = g_new0(Kernel, 1);
     k->spec = g_strdup(label_spec);
-    k->label = g_strdup(label_spec);
-    for (char *p = k->label; *p; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != '_') {
-            *p = '-';
-        }
-    }
+    k->label = kernel_label(label_spec);
     boot = g_build_filename(dir, "boot", NULL);
     d = g_dir_open(boot, 0, NULL);
     while (d && (n = g_dir_read_name(d))) {

@@ -393,16 +393,44 @@ static char *find_vmlinuz(const char *dir)
     return NULL;
 }
 
-static char *label_of(const char *spec)
+char *kernel_label(const char *spec)
 {
-    char *l = g_strdup(spec);
+    GString *l = g_string_new(NULL);
+    bool cut = false;
+    const char *p = spec;
 
-    for (char *p = l; *p; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != '_') {
-            *p = '-';
+    /* fields end at , = @ : ; a field with a '/' is a path: its last
+     * component stands for it */
+    while (*p) {
+        size_t n = strcspn(p, ",=@:");
+        const char *slash = memrchr(p, '/', n);
+
+        if (slash && slash + 1 < p + n) {
+            g_string_append_len(l, slash + 1, p + n - slash - 1);
+            cut = true;
+        } else {
+            g_string_append_len(l, p, n);
+            cut |= slash != NULL;
+        }
+        if (p[n]) {
+            g_string_append_c(l, p[n]);
+            n++;
+        }
+        p += n;
+    }
+    for (char *q = l->str; *q; q++) {
+        if (!g_ascii_isalnum(*q) && *q != '.' && *q != '-' && *q != '_') {
+            *q = '-';
         }
     }
-    return l;
+    if (cut) {
+        /* two paths may end alike: the whole spec's hash keeps the
+         * label (a run directory, an image's cache name) unique */
+        g_autofree char *h =
+            g_compute_checksum_for_string(G_CHECKSUM_SHA256, spec, -1);
+        g_string_append_printf(l, "-%.6s", h);
+    }
+    return g_string_free(l, false);
 }
 
 GPtrArray *kernel_debian_index(GError **error)
@@ -562,7 +590,7 @@ Kernel *kernel_resolve(const char *spec, GError **error)
         return NULL;
     }
     k->spec = g_strdup(spec);
-    k->label = label_of(spec);
+    k->label = kernel_label(spec);
     switch (ks.kind) {
     case KERNEL_DEBIAN:
         ok = resolve_debian(spec, &ks, k, error);
@@ -593,7 +621,7 @@ Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error)
     g_autoptr(Kernel) k = g_new0(Kernel, 1);
 
     k->spec = g_strdup_printf("debian:%s", d->version);
-    k->label = label_of(k->spec);
+    k->label = kernel_label(k->spec);
     if (!fetch_debian(k->spec, d, k, error)) {
         return NULL;
     }

@@ -80,6 +80,13 @@ GPtrArray *kernel_debian_between(const GPtrArray *index, const char *a,
 bool kernel_spec_parse(const char *spec, KernelSpec *out, GError **error);
 void kernel_spec_clear(KernelSpec *s);
 
+/* A file-system-safe name for SPEC, used for run directories and cached
+ * images: debian:6.1 -> debian-6.1.  A path in it (a user's tree, a
+ * config fragment) is cut to its last component, followed by 6 hex
+ * digits of the spec's hash so that two paths that end alike differ:
+ * build:/src/linux,config=/x/check.config -> build-linux-config-check.config-1a2b3c */
+char *kernel_label(const char *spec);
+
 /* Fetch/unpack as needed (scripts/kernel-fetch) and describe it. */
 Kernel *kernel_resolve(const char *spec, GError **error);
 void kernel_free(Kernel *k);

@@ -45,6 +45,33 @@ static void test_specs(void)
     g_assert_false(kernel_spec_parse("build:tree@", &k, &e));
 }
 
+/* Labels name run directories and cached images: readable, file-system
+ * safe, and distinct for distinct specs even when paths end alike. */
+static void test_labels(void)
+{
+    g_autofree char *deb = kernel_label("debian:6.1");
+    g_autofree char *a =
+        kernel_label("build:/src/linux,config=/x/check.config+1");
+    g_autofree char *b =
+        kernel_label("build:/src/linux,config=/y/check.config+1");
+    g_autofree char *c = kernel_label("build:debian:7.2@0123456789ab");
+    g_autofree char *f = kernel_label("file:/b/bzImage");
+
+    /* no path: as before, nothing appended */
+    g_assert_cmpstr(deb, ==, "debian-6.1");
+    g_assert_cmpstr(c, ==, "build-debian-7.2-0123456789ab");
+    /* paths cut to their last component, then the spec's hash */
+    g_assert_true(g_str_has_prefix(a, "build-linux-config-check.config-1-"));
+    g_assert_cmpuint(strlen(a), ==,
+                     strlen("build-linux-config-check.config-1-") + 6);
+    g_assert_true(g_str_has_prefix(b, "build-linux-config-check.config-1-"));
+    g_assert_cmpstr(a, !=, b);
+    g_assert_true(g_str_has_prefix(f, "file-bzImage-"));
+    for (const char *p = a; *p; p++) {
+        g_assert_true(g_ascii_isalnum(*p) || strchr(".-_", *p));
+    }
+}
+
 static void test_debian_version_order(void)
 {
     /* Each row: a < b in Debian's order. */
@@ -315,6 +342,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/kernel/specs", test_specs);
+    g_test_add_func("/kernel/labels", test_labels);
     g_test_add_func("/kernel/debian-version-order", test_debian_version_order);
     g_test_add_func("/kernel/debian-version-matches",
                     test_debian_version_matches);
