@@ -920,8 +920,15 @@ int bisect_cmd(int argc, char **argv)
         return 0;
     }
     if ((good || badrev) && end_fails[good_is_old ? 0 : 1]) {
-        fprintf(stderr, "pit bisect: warning: --good fails and --bad passes; "
-                        "bisecting for the first change anyway\n");
+        /* the ends say the opposite of their names: the user is looking
+         * for a fix (old end fails) or swapped the ends; say what is
+         * sought, in the order of the commits */
+        fprintf(stderr,
+                "pit bisect: note: %s fails at --good and passes at --bad: "
+                "looking for the commit that %s\n",
+                scn->name,
+                end_fails[0] ? "fixed it (the first where it passes)"
+                             : "broke it (the first where it fails)");
     }
     unsigned bad_end = end_fails[0] ? 0 : 1;
     bool new_fails = end_fails[1];
