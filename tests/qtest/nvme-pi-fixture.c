@@ -302,8 +302,11 @@ void nvme_fx_expect_start_error(const char *args, const char *message)
     int status = 0;
 
     g_assert_nonnull(qemu);
+    /* -accel qtest, as qtest_init gives: a QEMU built for the qtests
+     * alone has no TCG, and KVM may be missing */
     cmd = g_strdup_printf("%s -L /usr/share/qemu -L /usr/share/seabios "
-                          "-machine pc -display none -nodefaults -S %s",
+                          "-machine pc -accel qtest -display none "
+                          "-nodefaults -S %s",
                           qemu, args);
     g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status, &gerr));
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
