@@ -41,7 +41,7 @@ bench_boot() {
     python3 "$src/bench/qmp-stats.py" "$work/$tag.qmp" "$work/$tag.stats.json" $statdevs &
     qmppid=$!
     set +e
-    timeout "$limit" "$qemu" -M q35 -nodefaults -accel "$accel" -cpu max -m 2G -smp 2 \
+    timeout "$limit" "$qemu" -M q35 -nodefaults -accel "$accel" -cpu max -m 2G -smp 2,sockets=2 \
         -display none -no-reboot -action shutdown=pause -nic none \
         -L /usr/share/qemu -L /usr/share/seabios \
         -kernel "$vmlinuz" -initrd "$work/$tag.initrd" \

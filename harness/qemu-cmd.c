@@ -112,8 +112,15 @@ GPtrArray *qemu_cmd_build(const QemuCmdInput *in)
     }
     add(a, "-m");
     addf(a, "%u", in->scn->memory_mb);
+    /*
+     * Each CPU its own socket: a kernel without ACPI (storage-test.config)
+     * finds its CPUs in SeaBIOS's MP table, which lists one CPU per
+     * socket; with QEMU's default topology (cores of one socket) such a
+     * guest would run on its boot CPU alone.  libvirt's default for a
+     * <vcpu> without <topology> is the same (sockets=N,cores=1,threads=1).
+     */
     add(a, "-smp");
-    addf(a, "%u", in->scn->smp);
+    addf(a, "%u,sockets=%u,cores=1,threads=1", in->scn->smp, in->scn->smp);
     add(a, "-kernel");
     add(a, in->kernel);
     add(a, "-initrd");

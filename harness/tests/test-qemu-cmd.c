@@ -68,7 +68,8 @@ static void test_cmdline(void)
     g_assert_null(g_ptr_array_index(argv, argv->len - 1));
     g_assert_true(
         g_str_has_prefix(j, "/q/qemu|-M|q35|-nodefaults|-accel|tcg|-m|1024|"
-                            "-smp|2|-kernel|/k/vmlinuz|-initrd|"
+                            "-smp|2,sockets=2,cores=1,threads=1|"
+                            "-kernel|/k/vmlinuz|-initrd|"
                             "/r/initrd.img|-append|console=ttyS0 "
                             "panic=-1 oops=panic no_timer_check nvmepi.run="
                             "debian-6.1.c.1 loglevel=4|"));
