@@ -369,6 +369,64 @@ KbuildTree *kbuild_tree_open(const KbuildSpec *spec, GError **error)
     return g_steal_pointer(&t);
 }
 
+/*
+ * Delete the clone's refs whose objects are gone.  The clone's refs are
+ * those of the tree when it was cloned and pit never reads them; once the
+ * tree is rewritten (reset, gc) or replaced by another repository at the
+ * same path, they name objects the alternates no longer hold, and git
+ * fetch stops at them ("bad object refs/heads/main").
+ */
+static void clone_drop_dangling_refs(const KbuildTree *t)
+{
+    g_autofree char *refs = git_out(t->git, NULL, "for-each-ref",
+                                    "--format=%(objectname) %(refname)", NULL);
+    g_autofree char *list = NULL, *checked = NULL;
+    g_autoptr(GString) ids = g_string_new(NULL);
+    g_auto(GStrv) ref_lines = NULL, check_lines = NULL;
+    int fd;
+
+    if (!refs || !*refs) {
+        return;
+    }
+    ref_lines = g_strsplit(refs, "\n", -1);
+    for (unsigned i = 0; ref_lines[i]; i++) {
+        if (*ref_lines[i]) {
+            g_string_append_len(ids, ref_lines[i], strcspn(ref_lines[i], " "));
+            g_string_append_c(ids, '\n');
+        }
+    }
+    fd = g_file_open_tmp("pit-refs-XXXXXX", &list, NULL);
+    if (fd < 0) {
+        return;
+    }
+    close(fd);
+    if (g_file_set_contents(list, ids->str, (gssize)ids->len, NULL)) {
+        const char *argv[] = { "git",
+                               "-C",
+                               t->git,
+                               "cat-file",
+                               "--batch-check=%(objectname) %(objecttype)",
+                               NULL };
+        kbuild_spawn(NULL, argv, NULL, list, &checked, NULL, NULL);
+    }
+    unlink(list);
+    if (!checked) {
+        return;
+    }
+    /* one answer per line asked, in order: "ID missing" for a gone one */
+    check_lines = g_strsplit(checked, "\n", -1);
+    for (unsigned i = 0, j = 0; ref_lines[i] && check_lines[j]; i++) {
+        const char *name = strchr(ref_lines[i], ' ');
+        if (!*ref_lines[i]) {
+            continue;
+        }
+        if (name && g_str_has_suffix(check_lines[j], " missing")) {
+            g_free(git_out(t->git, NULL, "update-ref", "-d", name + 1, NULL));
+        }
+        j++;
+    }
+}
+
 /* A commit the user's tree has, into the clone if the clone cannot see
  * it (its alternates are the tree's objects, so it normally can). */
 static bool clone_has(const KbuildTree *t, const char *commit, GError **error)
@@ -380,6 +438,7 @@ static bool clone_has(const KbuildTree *t, const char *commit, GError **error)
     if (have) {
         return true;
     }
+    clone_drop_dangling_refs(t);
     fetched =
         git_out(t->git, NULL, "-c", "gc.auto=0", "-c", "maintenance.auto=false",
                 "fetch", "-q", "--no-tags", t->user, commit, NULL);
