@@ -96,6 +96,7 @@ void repro_judge(const RunFacts *f, const ReproObs *o, ReproJudgement *out)
                                   ? (f->booted ? "guest hung (no result)"
                                                : "boot hung (/init never ran)")
                               : f->qemu_crashed ? "QEMU crashed before a result"
+                              : f->result_cut   ? "the guest's result was cut short"
                               : f->booted       ? "guest ended without a result"
                                           : "boot failed: /init never ran");
         return;

@@ -287,6 +287,10 @@ static GuestResult *collect_guest(RunRecord *r, const RunSpec *s, RunFacts *f)
 
     f->booted = strstr(cons, PIT_CONSOLE_RAN_INIT) ||
                 strstr(cons, PIT_CONSOLE_GUEST_SAID);
+    if (!json) {
+        const char *b = strstr(raw, PIT_RESULT_BEGIN);
+        f->result_cut = b ? strlen(b + strlen(PIT_RESULT_BEGIN)) : 0;
+    }
     panic_parse(cons, &r->panic_title, &r->panic_frame);
     f->panic_title = r->panic_title;
     f->panic_frame = r->panic_frame;

@@ -13,6 +13,7 @@
 #include "verdict.h"
 #include "pit-defs.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 G_GNUC_PRINTF(2, 3)
@@ -61,6 +62,11 @@ void verdict_classify(const RunFacts *f, VerdictResult *out)
             reason(out, "QEMU crashed (%s %d) before a result",
                    f->qemu_exit < 0 ? "signal" : "exit",
                    f->qemu_exit < 0 ? -f->qemu_exit : f->qemu_exit);
+        } else if (f->result_cut) {
+            reason(out,
+                   "the guest's result was cut short (%" PRIu64 " bytes "
+                   "after " PIT_RESULT_BEGIN ", no " PIT_RESULT_END ")",
+                   f->result_cut);
         } else {
             reason(out, f->booted ? "guest ended without a result"
                                   : "boot failed: /init never ran");

@@ -34,6 +34,7 @@ typedef struct RunFacts {
     bool qemu_crashed;       /* QEMU died by a signal / exited non-zero */
     int qemu_exit;           /* exit code, or -signal */
     bool have_result;        /* the framed result arrived */
+    uint64_t result_cut;     /* else: bytes of one that began, never ended */
     const char *status;      /* "ok", "timeout", "setup-error", ... */
     const char *error;       /* the guest's reason when status != ok */
     bool booted;             /* the console shows the kernel started /init */

@@ -115,7 +115,7 @@ static void test_errors(void)
 {
     RunFacts f = { 0 };
     g_autofree char *w1 = NULL, *w2 = NULL, *w3 = NULL, *w4 = NULL, *w5 = NULL,
-                    *w6 = NULL;
+                    *w6 = NULL, *w7 = NULL, *w8 = NULL;
 
     f.qemu_failed_to_start = true;
     g_assert_cmpint(classify(&f, &w1), ==, VERDICT_ERROR);
@@ -150,6 +150,17 @@ static void test_errors(void)
     f.steps_failed = 1;
     f.first_failed_step = "mkfs.xfs";
     g_assert_cmpint(classify(&f, &w6), ==, VERDICT_ERROR);
+
+    /* a result that began and never ended: said so, not "no result" */
+    memset(&f, 0, sizeof(f));
+    f.booted = true;
+    g_assert_cmpint(classify(&f, &w7), ==, VERDICT_ERROR);
+    g_assert_cmpstr(w7, ==, "guest ended without a result");
+    f.result_cut = 5744;
+    g_assert_cmpint(classify(&f, &w8), ==, VERDICT_ERROR);
+    g_assert_cmpstr(w8, ==,
+                    "the guest's result was cut short (5744 bytes after "
+                    "NVMEPI-RESULT-BEGIN, no NVMEPI-RESULT-END)");
 
     f = ok_run();
     f.dmesg_oops = 1;
