@@ -247,13 +247,9 @@ static char *apply_one(const KbuildTree *t, const char *parent, SeriesPatch *p,
         }
     }
     {
-        const char *argv[] = { "git", "-C", t->git, "read-tree", parent, NULL };
-        if (!kbuild_spawn(NULL, argv, env_index, NULL, NULL, NULL, error)) {
-            return NULL;
-        }
-    }
-    {
-        /* --cached applies to the index only: no work tree needed */
+        /* --cached applies to the index only: no work tree needed.  The
+         * index holds the parent's tree: the base's (base_index), then
+         * each patch's on top of the one before. */
         const char *argv[] = { "git",      "-C", t->git, "apply",
                                "--cached", diff, NULL };
         if (!kbuild_spawn(NULL, argv, env_index, NULL, NULL, &err, &e)) {
@@ -317,6 +313,41 @@ static char *apply_one(const KbuildTree *t, const char *parent, SeriesPatch *p,
     return g_steal_pointer(&commit);
 }
 
+/*
+ * The base's tree as a git index, in tmp/index.  Reading a kernel's tree
+ * (80,000 files, loose objects in Debian's source) into an index takes
+ * seconds, so the index of each base is kept in the cache, under its
+ * commit id (a commit names its tree for good), and copied from there.
+ */
+static bool base_index(const KbuildTree *t, const char *base, const char *tmp,
+                       GError **error)
+{
+    g_autofree char *index = g_build_filename(tmp, "index", NULL);
+    g_autofree char *dir =
+        g_build_filename(pit_cache_dir(), "kbuild", "index", NULL);
+    g_autofree char *kept = g_build_filename(dir, base, NULL);
+    g_autofree char *envi = g_strdup_printf("GIT_INDEX_FILE=%s", index);
+    char *env_index[] = { envi, NULL };
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    if (g_file_get_contents(kept, &data, &len, NULL)) {
+        return g_file_set_contents(index, data, len, error);
+    }
+    {
+        const char *argv[] = { "git", "-C", t->git, "read-tree", base, NULL };
+        if (!kbuild_spawn(NULL, argv, env_index, NULL, NULL, NULL, error)) {
+            return false;
+        }
+    }
+    /* g_file_set_contents writes a whole file or none (a rename) */
+    if (g_mkdir_with_parents(dir, 0755) == 0 &&
+        g_file_get_contents(index, &data, &len, NULL)) {
+        g_file_set_contents(kept, data, len, NULL);
+    }
+    return true; /* without the kept copy, the next run reads the tree */
+}
+
 bool series_apply(Series *s, const KbuildTree *t, GError **error)
 {
     g_autofree char *tmp = NULL;
@@ -331,6 +362,7 @@ bool series_apply(Series *s, const KbuildTree *t, GError **error)
     if (!tmp) {
         return false;
     }
+    ok = base_index(t, s->base, tmp, error);
     for (unsigned i = 0; i < s->patches->len && ok; i++) {
         SeriesPatch *p = g_ptr_array_index(s->patches, i);
         p->commit = apply_one(t, parent, p, i + 1, s->patches->len, tmp, error);
