@@ -91,14 +91,14 @@ void repro_judge(const RunFacts *f, const ReproObs *o, ReproJudgement *out)
     }
     /* No sign: a "no" only counts when the program ran to its end. */
     if (!f->have_result) {
-        out->error = g_strdup(f->qemu_failed_to_start ? "QEMU did not start"
-                              : f->timed_out
-                                  ? (f->booted ? "guest hung (no result)"
-                                               : "boot hung (/init never ran)")
-                              : f->qemu_crashed ? "QEMU crashed before a result"
-                              : f->result_cut   ? "the guest's result was cut short"
-                              : f->booted       ? "guest ended without a result"
-                                          : "boot failed: /init never ran");
+        out->error = g_strdup(
+            f->qemu_failed_to_start ? "QEMU did not start"
+            : f->timed_out          ? (f->booted ? "guest hung (no result)"
+                                                 : "boot hung (/init never ran)")
+            : f->qemu_crashed       ? "QEMU crashed before a result"
+            : f->result_cut         ? "the guest's result was cut short"
+            : f->booted             ? "guest ended without a result"
+                                    : "boot failed: /init never ran");
         return;
     }
     if (f->status && !strcmp(f->status, "timeout") && o->program_ran &&
