@@ -239,6 +239,13 @@ static void test_judge(void)
     g_assert_cmpint(judge(&f, &o, &why), ==, REPRO_ERROR);
     g_assert_cmpstr(why, ==, "guest hung (no result)");
     g_free(why);
+    /* a result that began and never ended is named as such */
+    f = (RunFacts){ 0 };
+    f.booted = true;
+    f.result_cut = 100;
+    g_assert_cmpint(judge(&f, &o, &why), ==, REPRO_ERROR);
+    g_assert_cmpstr(why, ==, "the guest's result was cut short");
+    g_free(why);
     /* setup broke before the program: error, even with program_ran */
     f = ok_run();
     f.status = "step-failed";
