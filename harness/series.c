@@ -362,7 +362,7 @@ bool series_apply(Series *s, const KbuildTree *t, GError **error)
     if (!tmp) {
         return false;
     }
-    ok = base_index(t, s->base, tmp, error);
+    ok = !s->patches->len || base_index(t, s->base, tmp, error);
     for (unsigned i = 0; i < s->patches->len && ok; i++) {
         SeriesPatch *p = g_ptr_array_index(s->patches, i);
         p->commit = apply_one(t, parent, p, i + 1, s->patches->len, tmp, error);
