@@ -313,39 +313,18 @@ static char *apply_one(const KbuildTree *t, const char *parent, SeriesPatch *p,
     return g_steal_pointer(&commit);
 }
 
-/*
- * The base's tree as a git index, in tmp/index.  Reading a kernel's tree
- * (80,000 files, loose objects in Debian's source) into an index takes
- * seconds, so the index of each base is kept in the cache, under its
- * commit id (a commit names its tree for good), and copied from there.
- */
+/* The base's tree into tmp/index, where the patches then go one on top
+ * of the other: one read of the tree (0.6 s for Debian's 80,000 files)
+ * for the whole series, not one a patch. */
 static bool base_index(const KbuildTree *t, const char *base, const char *tmp,
                        GError **error)
 {
     g_autofree char *index = g_build_filename(tmp, "index", NULL);
-    g_autofree char *dir =
-        g_build_filename(pit_cache_dir(), "kbuild", "index", NULL);
-    g_autofree char *kept = g_build_filename(dir, base, NULL);
     g_autofree char *envi = g_strdup_printf("GIT_INDEX_FILE=%s", index);
     char *env_index[] = { envi, NULL };
-    g_autofree char *data = NULL;
-    gsize len = 0;
+    const char *argv[] = { "git", "-C", t->git, "read-tree", base, NULL };
 
-    if (g_file_get_contents(kept, &data, &len, NULL)) {
-        return g_file_set_contents(index, data, len, error);
-    }
-    {
-        const char *argv[] = { "git", "-C", t->git, "read-tree", base, NULL };
-        if (!kbuild_spawn(NULL, argv, env_index, NULL, NULL, NULL, error)) {
-            return false;
-        }
-    }
-    /* g_file_set_contents writes a whole file or none (a rename) */
-    if (g_mkdir_with_parents(dir, 0755) == 0 &&
-        g_file_get_contents(index, &data, &len, NULL)) {
-        g_file_set_contents(kept, data, len, NULL);
-    }
-    return true; /* without the kept copy, the next run reads the tree */
+    return kbuild_spawn(NULL, argv, env_index, NULL, NULL, NULL, error);
 }
 
 bool series_apply(Series *s, const KbuildTree *t, GError **error)
