@@ -427,6 +427,58 @@ static void clone_drop_dangling_refs(const KbuildTree *t)
     }
 }
 
+/*
+ * Point the worktrees whose HEAD names a gone commit at an empty commit
+ * of the clone's own.  kernel-build keeps one worktree per configuration
+ * in the clone; one not built since the tree was rewritten keeps the old
+ * commit as its HEAD, and git fetch stops at that too ("bad object
+ * worktrees/src1/HEAD").  The worktree's files and index stay as they
+ * are, so its next checkout (-f) still rewrites only the files that
+ * differ, and make rebuilds only what changed.
+ */
+static void clone_repoint_dangling_worktrees(const KbuildTree *t)
+{
+    g_autofree char *list = NULL, *empty = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *path = NULL;
+
+    g_free(git_out(t->git, NULL, "worktree", "prune", NULL));
+    list = git_out(t->git, NULL, "worktree", "list", "--porcelain", NULL);
+    if (!list) {
+        return;
+    }
+    lines = g_strsplit(list, "\n", -1);
+    for (unsigned i = 0; lines[i]; i++) {
+        g_autofree char *q = NULL, *have = NULL;
+
+        if (g_str_has_prefix(lines[i], "worktree ")) {
+            path = lines[i] + 9;
+            continue;
+        }
+        if (!path || !g_str_has_prefix(lines[i], "HEAD ")) {
+            continue;
+        }
+        q = g_strdup_printf("%s^{commit}", lines[i] + 5);
+        have = git_out(t->git, NULL, "cat-file", "-e", q, NULL);
+        if (have) {
+            continue;
+        }
+        if (!empty) {
+            /* git's empty tree needs no object in the repository */
+            empty = git_out(t->git, NULL, "-c", "user.name=pit", "-c",
+                            "user.email=pit@localhost", "commit-tree",
+                            "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-m",
+                            "pit: this worktree's commit is gone", NULL);
+            if (!empty) {
+                return;
+            }
+            g_strstrip(empty);
+        }
+        g_free(git_out(path, NULL, "update-ref", "--no-deref", "HEAD", empty,
+                       NULL));
+    }
+}
+
 /* A commit the user's tree has, into the clone if the clone cannot see
  * it (its alternates are the tree's objects, so it normally can). */
 static bool clone_has(const KbuildTree *t, const char *commit, GError **error)
@@ -439,6 +491,7 @@ static bool clone_has(const KbuildTree *t, const char *commit, GError **error)
         return true;
     }
     clone_drop_dangling_refs(t);
+    clone_repoint_dangling_worktrees(t);
     fetched =
         git_out(t->git, NULL, "-c", "gc.auto=0", "-c", "maintenance.auto=false",
                 "fetch", "-q", "--no-tags", t->user, commit, NULL);
@@ -604,8 +657,13 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     k->label = kernel_label(label_spec);
     boot = g_build_filename(dir, "boot", NULL);
     d = g_dir_open(boot, 0, NULL);
+    /* the ELF kernel (vmlinux-KVER) or the bzImage (vmlinuz-KVER): see
+     * scripts/kernel-build; both names have the version after 8 bytes */
     while (d && (n = g_dir_read_name(d))) {
-        if (g_str_has_prefix(n, "vmlinuz-")) {
+        if (g_str_has_prefix(n, "vmlinuz-") ||
+            g_str_has_prefix(n, "vmlinux-")) {
+            g_free(k->vmlinuz);
+            g_free(k->version);
             k->vmlinuz = g_build_filename(boot, n, NULL);
             k->version = g_strdup(n + 8);
         }
@@ -613,11 +671,15 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     k->dir = g_steal_pointer(&dir);
     if (!k->vmlinuz) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
-                    "build of %.12s left no boot/vmlinuz-* in %s", commit,
-                    k->dir);
+                    "build of %.12s left no boot/vmlinux-* or "
+                    "boot/vmlinuz-* in %s",
+                    commit, k->dir);
         kernel_free(k);
         return NULL;
     }
+    /* a bzImage (no PVH in the configuration): boot the ELF inside it
+     * when it has one, as for any other kernel */
+    k->boot_image = kernel_boot_image(k->vmlinuz);
     return k;
 }
 

@@ -379,18 +379,27 @@ char *kernel_bzimage_version(const char *path)
     return n && off + n < len ? g_strndup(data + off, n) : NULL;
 }
 
+/*
+ * The kernel file of DIR: boot/vmlinuz* (a bzImage: Debian's, a user's),
+ * else boot/vmlinux-* (the ELF kernel scripts/kernel-build publishes when
+ * the configuration has a PVH entry).
+ */
 static char *find_vmlinuz(const char *dir)
 {
     g_autofree char *boot = g_build_filename(dir, "boot", NULL);
     g_autoptr(GDir) d = g_dir_open(boot, 0, NULL);
+    g_autofree char *elf = NULL;
     const char *n;
 
     while (d && (n = g_dir_read_name(d))) {
         if (g_str_has_prefix(n, "vmlinuz")) {
             return g_build_filename(boot, n, NULL);
         }
+        if (!elf && g_str_has_prefix(n, "vmlinux-")) {
+            elf = g_build_filename(boot, n, NULL);
+        }
     }
-    return NULL;
+    return g_steal_pointer(&elf);
 }
 
 char *kernel_label(const char *spec)
@@ -532,14 +541,16 @@ static bool resolve_file(const char *spec, const KernelSpec *ks, Kernel *k,
 }
 
 /*
- * The file QEMU boots for VMLINUZ: the uncompressed ELF kernel inside it
+ * The file QEMU boots for VMLINUZ: VMLINUZ itself when it is already an
+ * ELF kernel (scripts/kernel-build publishes one when the configuration
+ * has a PVH entry); for a bzImage, the uncompressed ELF kernel inside it
  * when scripts/kernel-boot-image finds a PVH entry point (under TCG the
  * bzImage's own decompression is most of the time before the guest's
  * clock starts), cached by the bzImage's content in <cache>/pvh/ (a
  * .none marker when it has none); VMLINUZ itself otherwise, or when
  * PIT_BOOT_BZIMAGE is set in the environment.
  */
-static char *boot_image_of(const char *vmlinuz)
+char *kernel_boot_image(const char *vmlinuz)
 {
     g_autoptr(GMappedFile) m = NULL;
     g_autofree char *sha = NULL, *dir = NULL, *elf = NULL, *none = NULL;
@@ -551,7 +562,8 @@ static char *boot_image_of(const char *vmlinuz)
         return g_strdup(vmlinuz);
     }
     m = g_mapped_file_new(vmlinuz, FALSE, NULL);
-    if (!m) {
+    if (!m || (g_mapped_file_get_length(m) >= 4 &&
+               !memcmp(g_mapped_file_get_contents(m), "\177ELF", 4))) {
         return g_strdup(vmlinuz);
     }
     sha = g_compute_checksum_for_data(
@@ -612,7 +624,7 @@ Kernel *kernel_resolve(const char *spec, GError **error)
                     "kernel '%s': no boot/vmlinuz-* in %s", spec, k->dir);
         return NULL;
     }
-    k->boot_image = boot_image_of(k->vmlinuz);
+    k->boot_image = kernel_boot_image(k->vmlinuz);
     return g_steal_pointer(&k);
 }
 
@@ -631,7 +643,7 @@ Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error)
                     "kernel '%s': no boot/vmlinuz-* in %s", k->spec, k->dir);
         return NULL;
     }
-    k->boot_image = boot_image_of(k->vmlinuz);
+    k->boot_image = kernel_boot_image(k->vmlinuz);
     return g_steal_pointer(&k);
 }
 

@@ -28,12 +28,13 @@ typedef struct KernelSpec {
 } KernelSpec;
 
 typedef struct Kernel {
-    char *spec;  /* as given */
-    char *label; /* file-system-safe name: debian-6.1 */
-    char *dir;   /* kernel dir for guest/mkimage */
-    char *vmlinuz;
-    /* what QEMU loads: the ELF inside vmlinuz when it has a PVH entry
-     * (no self-decompression under TCG), else vmlinuz itself */
+    char *spec;    /* as given */
+    char *label;   /* file-system-safe name: debian-6.1 */
+    char *dir;     /* kernel dir for guest/mkimage */
+    char *vmlinuz; /* the kernel file: a bzImage, or an ELF kernel */
+    /* what QEMU loads: vmlinuz when it is an ELF kernel; for a bzImage,
+     * the ELF inside it when it has a PVH entry (no self-decompression
+     * under TCG), else vmlinuz itself */
     char *boot_image;
     char *version; /* for expectations: 6.1.158-1 */
     char *suite;   /* debian: the suite it came from, else NULL */
@@ -96,6 +97,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Kernel, kernel_free)
 GPtrArray *kernel_debian_index(GError **error);
 /* Fetch/unpack exactly kernel D of that index, as debian:VERSION. */
 Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error);
+
+/* What QEMU boots for the kernel file VMLINUZ (Kernel.boot_image). */
+char *kernel_boot_image(const char *vmlinuz);
 
 /* Version string from a bzImage's setup header, or NULL. */
 char *kernel_bzimage_version(const char *path);
