@@ -449,7 +449,6 @@ static long audit_raid(GPtrArray *devs, const char *rundir)
     g_autoptr(GHashTable) sets = g_hash_table_new_full(
         g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
     g_autoptr(GArray) maps = g_array_new(FALSE, TRUE, sizeof(Mapped));
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     struct dt_journal_hdr jh;
     struct dt_journal_index jix = { 0 };
     const char *jname = NULL;

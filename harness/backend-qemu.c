@@ -129,7 +129,11 @@ static void qemu_stop(void *opaque, Qmp *q, VmOutcome *out)
     QemuVm *vm = opaque;
 
     if (!vm->exited && q && !out->interrupted) {
-        g_autoptr(JsonNode) r = qmp_execute(q, "quit", NULL, 3, NULL);
+        JsonNode *r = qmp_execute(q, "quit", NULL, 3, NULL);
+
+        if (r) {
+            json_node_unref(r);
+        }
         vm->exited = wait_for(vm, 5);
     }
     if (!vm->exited) {

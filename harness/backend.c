@@ -148,7 +148,11 @@ static bool watch_step(const Backend *b, void *vm, const RunSpec *s, Watch *w,
     if (!out->power_cut && file_contains(s->result, PIT_POWER_CUT)) {
         out->power_cut = true;
         if (w->q) {
-            g_autoptr(JsonNode) r = qmp_execute(w->q, "stop", NULL, 3, NULL);
+            JsonNode *r = qmp_execute(w->q, "stop", NULL, 3, NULL);
+
+            if (r) {
+                json_node_unref(r);
+            }
             out->cut_devices = cut_devices(w->q, s);
         }
         return false;

@@ -286,7 +286,7 @@ static char *git_out(const char *git, GError **error, ...)
 static bool open_user_tree(const char *path, KbuildTree *t, GError **error)
 {
     g_autofree char *abs = g_canonicalize_filename(path, NULL);
-    g_autofree char *top = NULL, *key = NULL, *clone = NULL, *head = NULL;
+    g_autofree char *top = NULL, *key = NULL, *clone = NULL;
     g_autoptr(GError) e = NULL;
 
     if (!g_file_test(abs, G_FILE_TEST_IS_DIR)) {

@@ -160,7 +160,7 @@ static bool run_opts_parse(RunOpts *o, int *argc, char ***argv)
           "FILE" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
           "results directory (default build/pit/<timestamp>)", "DIR" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("[SCENARIO...] --kernel SPEC [--kernel SPEC...]");

@@ -1310,7 +1310,7 @@ int repro_cmd(int argc, char **argv)
           "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
           "results directory (default build/pit/repro-<timestamp>)", "DIR" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("REPRO [SETUP] --kernel SPEC... [-- ARGS]");
@@ -1579,7 +1579,7 @@ int replay_cmd(int argc, char **argv)
           "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
           "results directory (default build/pit/replay-<timestamp>)", "DIR" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("BUNDLE");
     g_autoptr(GError) e = NULL;

@@ -79,7 +79,7 @@ static void runner_add_options(GOptionContext *ctx, Runner *r)
           "QEMU binary (default: build/qemu/qemu-system-x86_64)", "PATH" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &r->opt.out,
           "results directory (default build/pit/COMMAND-<timestamp>)", "DIR" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
 
     /* GLib copies the entries; the strings are literals */
@@ -413,7 +413,7 @@ int series_cmd(int argc, char **argv)
         { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry_failed,
           "build again what failed to build before (a failure is cached)",
           NULL },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "--kernel build:... --series DIR|MBOX|A..B [SCENARIO...]");
@@ -820,7 +820,7 @@ int bisect_cmd(int argc, char **argv)
         { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry_failed,
           "build again what failed to build before (a failure is cached)",
           NULL },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "--kernel build:... --good REV --bad REV SCENARIO");

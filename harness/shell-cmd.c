@@ -206,7 +206,7 @@ int shell_cmd(int argc, char **argv)
           "directory for the backing images and the mutation log "
           "(default build/pit/shell-<timestamp>)",
           "DIR" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("[SCENARIO | SETUP] --kernel SPEC");

@@ -95,7 +95,7 @@ static bool xml_opts_parse(XmlOpts *o, int *argc, char ***argv)
           "emulator (default: build/qemu/qemu-system-x86_64)", "PATH" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_s,
           "seed for @SEED@ in the steps (default: random)", "S" },
-        { NULL }
+        G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("SCENARIO --kernel SPEC");

@@ -225,6 +225,7 @@ static void test_shipped(void)
         }
         g_autoptr(Scenario) s = scenario_load(p, &e);
         g_assert_no_error(e);
+        g_assert_nonnull(s);
         count++;
     }
     g_assert_cmpuint(count, >=, 12);

@@ -117,7 +117,6 @@ static void test_json_line(void)
     };
     char buf[1024];
     int n;
-    g_autoptr(GError) err = NULL;
 
     n = mutation_format_json(&ev, "pi\"0", buf, sizeof(buf));
     g_assert_cmpint(n, >, 0);
