@@ -108,9 +108,10 @@ char *libvirt_connect_uri(const char *given, GError **error)
 {
     const char *env = g_getenv("PIT_LIBVIRT_URI");
     g_autofree char *script = NULL;
+    g_autofree char *virsh_path = g_find_program_in_path("virsh");
     char *uri;
 
-    if (!g_find_program_in_path("virsh")) {
+    if (!virsh_path) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_DEPENDENCY,
                     "virsh not found: apt-get install libvirt-clients "
                     "libvirt-daemon libvirt-daemon-driver-qemu (see "

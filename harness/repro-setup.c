@@ -63,7 +63,7 @@ static bool parse_words(const char *text, Words *w, GError **error)
                     v > 8) {
                     g_set_error(error, PIT_ERROR, PIT_ERROR_USAGE,
                                 "setup '%s': '%s' wants a member count of "
-                                "%u to 8 (e.g. raid%u:%u)",
+                                "%d to 8 (e.g. raid%u:%d)",
                                 text, p, w->raid == 1 ? 2 : 3, w->raid,
                                 w->raid == 1 ? 2 : 3);
                     return false;

@@ -966,8 +966,9 @@ int bisect_cmd(int argc, char **argv)
         printf("chance that a step was judged wrongly: <= %.2g per passing "
                "step (%u repeats each), <= %.2g over the %u passing step%s "
                "of this bisect\n",
-               per, repeat, bisect_wrong_any_chance(per, fail_side_steps),
-               fail_side_steps, fail_side_steps == 1 ? "" : "s");
+               per, (unsigned)repeat,
+               bisect_wrong_any_chance(per, fail_side_steps), fail_side_steps,
+               fail_side_steps == 1 ? "" : "s");
     }
     if (!runner_reports(&r, &e)) {
         fprintf(stderr, "pit: cannot write the reports: %s\n", e->message);
