@@ -41,7 +41,8 @@ static void own_group(gpointer data)
 }
 
 /* virsh -c URI ARGS...; stdout in *out (may be NULL).  False on failure,
- * with virsh's message in *error. */
+ * with virsh's message in *error.  The ARGS end with NULL. */
+G_GNUC_NULL_TERMINATED
 static bool virsh(const char *uri, char **out, GError **error, ...)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();

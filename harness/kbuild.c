@@ -253,6 +253,7 @@ bool kbuild_spawn(const char *cwd, const char *const *argv, char **envp_add,
     return true;
 }
 
+G_GNUC_NULL_TERMINATED
 static char *git_out(const char *git, GError **error, ...)
 {
     g_autoptr(GPtrArray) av = g_ptr_array_new();
