@@ -584,10 +584,8 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     g_autofree char *script =
         g_build_filename(pit_srcdir(), "scripts", "kernel-build", NULL);
     g_autoptr(GPtrArray) av = g_ptr_array_new();
-    g_autofree char *dir = NULL, *err = NULL, *boot = NULL;
+    g_autofree char *dir = NULL, *err = NULL, *name = NULL;
     g_autoptr(GError) e = NULL;
-    g_autoptr(GDir) d = NULL;
-    const char *n;
     Kernel *k;
 
     g_ptr_array_add(av, script);
@@ -656,21 +654,15 @@ Kernel *kbuild_build(const KbuildTree *t, const char *commit,
     k = g_new0(Kernel, 1);
     k->spec = g_strdup(label_spec);
     k->label = kernel_label(label_spec);
-    boot = g_build_filename(dir, "boot", NULL);
-    d = g_dir_open(boot, 0, NULL);
     /* the ELF kernel (vmlinux-KVER) or the bzImage (vmlinuz-KVER): see
      * scripts/kernel-build; both names have the version after 8 bytes */
-    while (d && (n = g_dir_read_name(d))) {
-        if (g_str_has_prefix(n, "vmlinuz-") ||
-            g_str_has_prefix(n, "vmlinux-")) {
-            g_free(k->vmlinuz);
-            g_free(k->version);
-            k->vmlinuz = g_build_filename(boot, n, NULL);
-            k->version = g_strdup(n + 8);
-        }
+    k->vmlinuz = kernel_find_image(dir);
+    name = k->vmlinuz ? g_path_get_basename(k->vmlinuz) : NULL;
+    if (name && strlen(name) > 8) {
+        k->version = g_strdup(name + 8);
     }
     k->dir = g_steal_pointer(&dir);
-    if (!k->vmlinuz) {
+    if (!k->version) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_FAILED,
                     "build of %.12s left no boot/vmlinux-* or "
                     "boot/vmlinuz-* in %s",

@@ -379,12 +379,7 @@ char *kernel_bzimage_version(const char *path)
     return n && off + n < len ? g_strndup(data + off, n) : NULL;
 }
 
-/*
- * The kernel file of DIR: boot/vmlinuz* (a bzImage: Debian's, a user's),
- * else boot/vmlinux-* (the ELF kernel scripts/kernel-build publishes when
- * the configuration has a PVH entry).
- */
-static char *find_vmlinuz(const char *dir)
+char *kernel_find_image(const char *dir)
 {
     g_autofree char *boot = g_build_filename(dir, "boot", NULL);
     g_autoptr(GDir) d = g_dir_open(boot, 0, NULL);
@@ -618,10 +613,11 @@ Kernel *kernel_resolve(const char *spec, GError **error)
     if (!ok) {
         return NULL;
     }
-    k->vmlinuz = find_vmlinuz(k->dir);
+    k->vmlinuz = kernel_find_image(k->dir);
     if (!k->vmlinuz) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
-                    "kernel '%s': no boot/vmlinuz-* in %s", spec, k->dir);
+                    "kernel '%s': no boot/vmlinuz-* or boot/vmlinux-* in %s",
+                    spec, k->dir);
         return NULL;
     }
     k->boot_image = kernel_boot_image(k->vmlinuz);
@@ -637,10 +633,11 @@ Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error)
     if (!fetch_debian(k->spec, d, k, error)) {
         return NULL;
     }
-    k->vmlinuz = find_vmlinuz(k->dir);
+    k->vmlinuz = kernel_find_image(k->dir);
     if (!k->vmlinuz) {
         g_set_error(error, PIT_ERROR, PIT_ERROR_NOT_FOUND,
-                    "kernel '%s': no boot/vmlinuz-* in %s", k->spec, k->dir);
+                    "kernel '%s': no boot/vmlinuz-* or boot/vmlinux-* in %s",
+                    k->spec, k->dir);
         return NULL;
     }
     k->boot_image = kernel_boot_image(k->vmlinuz);

@@ -98,6 +98,12 @@ GPtrArray *kernel_debian_index(GError **error);
 /* Fetch/unpack exactly kernel D of that index, as debian:VERSION. */
 Kernel *kernel_resolve_debian(const DebianKernel *d, GError **error);
 
+/* The kernel file of kernel dir DIR (Kernel.vmlinuz), or NULL:
+ * boot/vmlinuz* (a bzImage: Debian's, a user's), else boot/vmlinux-* (the
+ * ELF kernel scripts/kernel-build publishes when the configuration has a
+ * PVH entry). */
+char *kernel_find_image(const char *dir);
+
 /* What QEMU boots for the kernel file VMLINUZ (Kernel.boot_image). */
 char *kernel_boot_image(const char *vmlinuz);
 
